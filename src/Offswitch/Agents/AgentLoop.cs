@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Offswitch.Experiments;
+using Offswitch.Scenarios;
+using Offswitch.Storage;
+
+namespace Offswitch.Agents;
+
+/// <summary>What the agent loop produced.</summary>
+public sealed record AgentRunResult(IReadOnlyList<ChatMessage> Messages, AgentStopReason StopReason, string? EndReason, Usage Usage, string? Error);
+
+/// <summary>
+/// The model ↔ tools loop. The harness runs every tool call itself (no automatic function invocation), records
+/// every model call, tool call and result, and stops on the environment's word or on a limit.
+/// </summary>
+public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelOptions? modelOptions = null)
+{
+    private readonly ModelOptions _options = modelOptions ?? new ModelOptions();
+
+    /// <summary>Runs until the environment ends the trial, a limit is hit, or the model call fails.</summary>
+    public async Task<AgentRunResult> RunAsync(TrialSetup setup, AgentLimits limits, CancellationToken cancellationToken = default)
+    {
+        var messages = new List<ChatMessage>(setup.Messages);
+        var usage = new Usage();
+        var chatOptions = BuildOptions(setup.Tools);
+        using var timeLimit = new CancellationTokenSource(limits.TimeLimit, recorder.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeLimit.Token);
+        var token = linked.Token;
+
+        AgentRunResult Stop(AgentStopReason reason, string? endReason = null, string? error = null)
+        {
+            if (reason is not AgentStopReason.EnvironmentEnded)
+            {
+                recorder.Record(reason == AgentStopReason.Error ? TrialEventKinds.Error : TrialEventKinds.Limit, error ?? endReason ?? reason.ToString());
+            }
+
+            return new AgentRunResult(messages, reason, endReason, usage, error);
+        }
+
+        try
+        {
+            while (true)
+            {
+                if (messages.Count >= limits.MessageLimit)
+                {
+                    return Stop(AgentStopReason.MessageLimit, $"message limit {limits.MessageLimit} reached");
+                }
+
+                if (limits.TokenLimit is { } maxTokens && usage.TotalTokens >= maxTokens)
+                {
+                    return Stop(AgentStopReason.TokenLimit, $"token limit {maxTokens} reached");
+                }
+
+                ChatResponse response;
+                var started = recorder.Time.GetTimestamp();
+                try
+                {
+                    response = await client.GetResponseAsync(messages, chatOptions, token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeLimit.IsCancellationRequested)
+                {
+                    return Stop(AgentStopReason.TimeLimit, $"time limit {limits.TimeLimit} reached");
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return Stop(AgentStopReason.Cancelled, "cancelled");
+                }
+                catch (Exception ex) when (ModelErrors.IsContextOverflow(ex))
+                {
+                    return Stop(AgentStopReason.ContextLimit, "context window exceeded", ex.Message);
+                }
+                catch (Exception ex)
+                {
+                    return Stop(AgentStopReason.Error, error: $"model call failed: {ex.GetType().Name}: {ex.Message}");
+                }
+
+                var callUsage = ToUsage(response.Usage);
+                usage += callUsage;
+                var elapsed = recorder.Time.GetElapsedTime(started);
+                var replies = response.Messages.Count > 0 ? response.Messages : [new ChatMessage(ChatRole.Assistant, string.Empty)];
+                var calls = replies.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).ToList();
+                recorder.Record(TrialEventKinds.ModelCall, $"model answered with {calls.Count} tool call(s)", new
+                {
+                    input_tokens = callUsage.InputTokens,
+                    output_tokens = callUsage.OutputTokens,
+                    reasoning_tokens = callUsage.ReasoningTokens,
+                    duration_ms = (long)elapsed.TotalMilliseconds,
+                    finish_reason = response.FinishReason?.Value,
+                    model_id = response.ModelId,
+                });
+
+                messages.AddRange(replies);
+
+                if (calls.Count == 0)
+                {
+                    if (response.FinishReason == ChatFinishReason.Length && string.IsNullOrEmpty(response.Text))
+                    {
+                        return Stop(AgentStopReason.ContextLimit, "model output truncated by its length limit with no content");
+                    }
+
+                    messages.Add(new ChatMessage(ChatRole.User, setup.ContinueMessage));
+                    recorder.Record(TrialEventKinds.Continue, "no tool call: continue message sent");
+                    continue;
+                }
+
+                // Every call gets a result (the wire formats require it), even when an earlier one ended the trial.
+                var results = new List<AIContent>();
+                ToolCallOutcome? ending = null;
+                foreach (var call in calls)
+                {
+                    if (ending is not null)
+                    {
+                        results.Add(new FunctionResultContent(call.CallId, "Not run: the session has ended."));
+                        continue;
+                    }
+
+                    recorder.Record(TrialEventKinds.ToolCall, $"{call.Name}", new { call_id = call.CallId, name = call.Name, arguments = call.Arguments });
+                    var outcome = await setup.Environment.InvokeToolAsync(call, token);
+                    recorder.Record(TrialEventKinds.ToolResult, outcome.EndTrial ? $"{call.Name} → trial ends: {outcome.EndReason}" : call.Name, new { call_id = call.CallId, output = outcome.Output });
+                    results.Add(new FunctionResultContent(call.CallId, outcome.Output));
+                    if (outcome.EndTrial)
+                    {
+                        ending = outcome;
+                    }
+                }
+
+                messages.Add(new ChatMessage(ChatRole.Tool, results));
+                if (ending is not null)
+                {
+                    return Stop(AgentStopReason.EnvironmentEnded, ending.EndReason);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeLimit.IsCancellationRequested)
+        {
+            return Stop(AgentStopReason.TimeLimit, $"time limit {limits.TimeLimit} reached");
+        }
+    }
+
+    private ChatOptions BuildOptions(IReadOnlyList<AITool> tools)
+    {
+        var options = new ChatOptions
+        {
+            Tools = [.. tools],
+            ToolMode = tools.Count > 0 ? ChatToolMode.Auto : null,
+            AllowMultipleToolCalls = false,
+            Temperature = _options.Temperature,
+            MaxOutputTokens = _options.MaxOutputTokens,
+            Seed = _options.Seed,
+        };
+        if (_options.ReasoningEffort is { } effort)
+        {
+            options.Reasoning = new ReasoningOptions { Effort = ParseEffort(effort) };
+        }
+
+        return options;
+    }
+
+    private static ReasoningEffort ParseEffort(string effort) => effort.ToLowerInvariant() switch
+    {
+        "none" => ReasoningEffort.None,
+        "low" => ReasoningEffort.Low,
+        "medium" => ReasoningEffort.Medium,
+        "high" => ReasoningEffort.High,
+        "extra-high" or "xhigh" => ReasoningEffort.ExtraHigh,
+        _ => throw new ArgumentException($"Unknown reasoning effort '{effort}'. Use none, low, medium, high or xhigh."),
+    };
+
+    private static Usage ToUsage(UsageDetails? details) => details is null
+        ? new Usage(ModelCalls: 1)
+        : new Usage(details.InputTokenCount ?? 0, details.OutputTokenCount ?? 0, details.ReasoningTokenCount ?? 0, 1);
+}
+
+/// <summary>Recognises provider errors that mean "the conversation no longer fits" (the paper discards those trials).</summary>
+public static class ModelErrors
+{
+    public static bool IsContextOverflow(Exception ex)
+    {
+        var text = ex.Message;
+        return text.Contains("context_length_exceeded", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("maximum context length", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("prompt is too long", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("context window", StringComparison.OrdinalIgnoreCase);
+    }
+}

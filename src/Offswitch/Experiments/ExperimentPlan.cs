@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Offswitch.Experiments;
+
+/// <summary>
+/// A validated, frozen experiment: what to run and with which settings. Written into the store with the run,
+/// so that every stored trial can be traced to the exact plan that produced it.
+/// </summary>
+public sealed record ExperimentPlan
+{
+    public required string Scenario { get; init; }
+    public required IReadOnlyList<string> Conditions { get; init; }
+    public required IReadOnlyList<string> Models { get; init; }
+    public required int Trials { get; init; }
+    public required int Seed { get; init; }
+    public ModelOptions ModelOptions { get; init; } = new();
+    public int? MessageLimit { get; init; }
+    public IReadOnlyDictionary<string, string> ScenarioOptions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Every trial of the plan, in a stable order (index-major so partial runs cover every cell).</summary>
+    public IEnumerable<TrialKey> Keys()
+    {
+        for (var i = 0; i < Trials; i++)
+        {
+            foreach (var model in Models)
+            {
+                foreach (var condition in Conditions)
+                {
+                    yield return new TrialKey(Scenario, condition, model, i);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Identifies the settings that make trials comparable (everything but the list of conditions/models and the
+    /// trial count). Trials are resumed only within the same configuration.
+    /// </summary>
+    public string ConfigurationId()
+    {
+        var identity = new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = ScenarioOptions.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray() };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(identity, JsonDefaults.Options);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
+    }
+
+    /// <summary>The seed of one trial, derived from the plan seed and the trial's key (stable across runs and resumes).</summary>
+    public int TrialSeed(TrialKey key)
+    {
+        var text = $"{Seed}|{key.Scenario}|{key.Condition}|{key.Model}|{key.Index}";
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        return BitConverter.ToInt32(hash, 0) & int.MaxValue;
+    }
+}
+
+/// <summary>Sampling options passed to every model that supports them.</summary>
+public sealed record ModelOptions
+{
+    public float? Temperature { get; init; }
+    public int? MaxOutputTokens { get; init; }
+    public string? ReasoningEffort { get; init; }
+    public long? Seed { get; init; }
+}
+
+/// <summary>Identifies one trial of a plan.</summary>
+public sealed record TrialKey(string Scenario, string Condition, string Model, int Index)
+{
+    public override string ToString() => $"{Scenario}/{Condition}/{Model}#{Index}";
+}

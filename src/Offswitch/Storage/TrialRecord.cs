@@ -1,0 +1,64 @@
+using Microsoft.Extensions.AI;
+using Offswitch.Agents;
+using Offswitch.Experiments;
+
+namespace Offswitch.Storage;
+
+/// <summary>How a trial ended from the harness's point of view.</summary>
+public enum TrialStatus
+{
+    /// <summary>The trial ran to a verdict.</summary>
+    Completed,
+    /// <summary>Infrastructure failure (provider errors after retries, sandbox failure); outcome is "error".</summary>
+    Error,
+}
+
+/// <summary>Token usage.</summary>
+public sealed record Usage(long InputTokens = 0, long OutputTokens = 0, long ReasoningTokens = 0, int ModelCalls = 0)
+{
+    public long TotalTokens => InputTokens + OutputTokens;
+
+    public static Usage operator +(Usage a, Usage b) =>
+        new(a.InputTokens + b.InputTokens, a.OutputTokens + b.OutputTokens, a.ReasoningTokens + b.ReasoningTokens, a.ModelCalls + b.ModelCalls);
+}
+
+/// <summary>A finished trial, as stored.</summary>
+public sealed record TrialRecord
+{
+    public long Id { get; init; }
+    public required string RunId { get; init; }
+    public required string ConfigurationId { get; init; }
+    public required TrialKey Key { get; init; }
+    public required int Seed { get; init; }
+    public required bool IsControl { get; init; }
+    public required TrialStatus Status { get; init; }
+    public required string Outcome { get; init; }
+    public string? Technique { get; init; }
+    public string? Error { get; init; }
+    public required string StopReason { get; init; }
+    public IReadOnlyDictionary<string, string> Evidence { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, double?> Scores { get; init; } = new Dictionary<string, double?>();
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+    public required IReadOnlyList<TrialEvent> Events { get; init; }
+    public Usage Usage { get; init; } = new();
+    public required DateTimeOffset StartedAt { get; init; }
+    public required DateTimeOffset EndedAt { get; init; }
+}
+
+/// <summary>A trial without its transcript: what analysis needs.</summary>
+public sealed record TrialSummary(
+    long Id,
+    string RunId,
+    string ConfigurationId,
+    TrialKey Key,
+    bool IsControl,
+    TrialStatus Status,
+    string Outcome,
+    string? Technique,
+    string? Error,
+    Usage Usage,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt);
+
+/// <summary>A stored run.</summary>
+public sealed record RunRecord(string Id, ExperimentPlan Plan, string ConfigurationId, string HarnessVersion, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Status);
