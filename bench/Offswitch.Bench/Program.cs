@@ -1,0 +1,25 @@
+using BenchmarkDotNet.Running;
+using Offswitch.Bench;
+
+// Macro figures (process spawning, sandboxes, whole trials) are timed here with a stopwatch and reported as medians and
+// as ratios against a baseline measured in the same run; micro benchmarks go through BenchmarkDotNet.
+var mode = args.Length > 0 ? args[0] : "help";
+var iterations = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 40;
+switch (mode)
+{
+    case "sandbox":
+        return await SandboxBench.RunAsync(iterations);
+    case "trials":
+        return await TrialThroughputBench.RunAsync(iterations);
+    case "micro":
+        BenchmarkSwitcher.FromAssembly(typeof(SandboxBench).Assembly).Run(args[1..]);
+        return 0;
+    default:
+        Console.WriteLine("""
+            Offswitch benchmarks
+              sandbox [N]   sandbox start and exec medians against bare `bash -c true` (N iterations, default 40)
+              trials  [N]   whole shutdown-resistance trials with a scripted control: trials/s at concurrency 1 and 4
+              micro ...     BenchmarkDotNet micro benchmarks (pass BenchmarkDotNet arguments, e.g. --filter '*')
+            """);
+        return mode == "help" ? 0 : 2;
+}

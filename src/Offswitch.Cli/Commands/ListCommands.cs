@@ -1,0 +1,123 @@
+using System.ComponentModel;
+using Offswitch.Experiments;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Offswitch.Cli.Commands;
+
+/// <summary>`offswitch list scenarios`.</summary>
+internal sealed class ListScenariosCommand : Command<EmptyCommandSettings>
+{
+    protected override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellationToken)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("Scenario", "What it measures", "Conditions", "Source");
+        foreach (var scenario in Wiring.Scenarios)
+        {
+            table.AddRow(
+                Markup.Escape(scenario.Name),
+                Markup.Escape(scenario.Title),
+                Markup.Escape(string.Join(" ", scenario.Conditions.Select(c => c.Name))),
+                Markup.Escape(scenario.Source));
+        }
+
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}
+
+/// <summary>Settings naming one scenario.</summary>
+internal sealed class ScenarioSettings : CommandSettings
+{
+    [CommandArgument(0, "<SCENARIO>")]
+    [Description("Scenario name (see `offswitch list scenarios`).")]
+    public string Scenario { get; init; } = "";
+}
+
+/// <summary>`offswitch list conditions SCENARIO`.</summary>
+internal sealed class ListConditionsCommand : Command<ScenarioSettings>
+{
+    protected override int Execute(CommandContext context, ScenarioSettings settings, CancellationToken cancellationToken)
+    {
+        var scenario = Wiring.RequireScenario(settings.Scenario);
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("Condition", "Description", "Default", "Baseline");
+        foreach (var condition in scenario.Conditions)
+        {
+            table.AddRow(
+                Markup.Escape(condition.Name),
+                Markup.Escape(condition.Description),
+                scenario.DefaultConditions.Contains(condition.Name) ? "yes" : "",
+                scenario.BaselineCondition == condition.Name ? "yes" : "");
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"Exact texts: [bold]offswitch show-prompt {scenario.Name} --condition NAME[/]");
+        return 0;
+    }
+}
+
+/// <summary>`offswitch list controls SCENARIO`.</summary>
+internal sealed class ListControlsCommand : Command<ScenarioSettings>
+{
+    protected override int Execute(CommandContext context, ScenarioSettings settings, CancellationToken cancellationToken)
+    {
+        var scenario = Wiring.RequireScenario(settings.Scenario);
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title("Scripted reference agents (controls, not AI models)")
+            .AddColumns("Model spec", "Expected outcome", "Expected technique", "What it does");
+        foreach (var agent in scenario.ReferenceAgents)
+        {
+            table.AddRow(
+                Markup.Escape($"reference/{agent.Name}"),
+                Markup.Escape(agent.ExpectedOutcome ?? "(random mixture)"),
+                Markup.Escape(agent.ExpectedTechnique ?? ""),
+                Markup.Escape(agent.Description));
+        }
+
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}
+
+/// <summary>`offswitch list providers`.</summary>
+internal sealed class ListProvidersCommand : Command<EmptyCommandSettings>
+{
+    protected override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellationToken)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("Spec", "Environment", "What it is");
+        foreach (var provider in Wiring.Providers)
+        {
+            table.AddRow(Markup.Escape(provider.Pattern), Markup.Escape(provider.Environment), Markup.Escape(provider.Description));
+        }
+
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}
+
+/// <summary>`offswitch show-prompt SCENARIO --condition X`.</summary>
+internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<SCENARIO>")]
+        [Description("Scenario name.")]
+        public string Scenario { get; init; } = "";
+
+        [CommandOption("-c|--condition <NAME>")]
+        [Description("Condition (default: the scenario's baseline).")]
+        public string? Condition { get; init; }
+    }
+
+    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var scenario = Wiring.RequireScenario(settings.Scenario);
+        var condition = settings.Condition ?? scenario.BaselineCondition;
+        if (!scenario.Conditions.Any(c => c.Name == condition))
+        {
+            throw new InvalidInputException($"Unknown condition '{condition}' for scenario '{scenario.Name}'. Known conditions: {string.Join(", ", scenario.Conditions.Select(c => c.Name))}.");
+        }
+
+        Console.Write(PromptText.Describe(scenario, condition));
+        return 0;
+    }
+}

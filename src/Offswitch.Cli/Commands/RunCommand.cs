@@ -1,0 +1,176 @@
+using System.ComponentModel;
+using System.Globalization;
+using Offswitch.Experiments;
+using Offswitch.Running;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Offswitch.Cli.Commands;
+
+/// <summary>`offswitch run`.</summary>
+internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
+{
+    internal sealed class Settings : StoreSettings
+    {
+        [CommandArgument(0, "<SCENARIO>")]
+        [Description("Scenario to run (see `offswitch list scenarios`), e.g. shutdown-resistance.")]
+        public string Scenario { get; init; } = "";
+
+        [CommandOption("-m|--model <SPEC>")]
+        [Description("Model spec, repeatable: openai/MODEL, anthropic/MODEL, openai-compatible/MODEL@URL, ollama/MODEL, gguf:PATH, replay:PATH, reference/NAME (a scripted control). See `offswitch list providers`.")]
+        public string[] Models { get; init; } = [];
+
+        [CommandOption("-c|--condition <NAME>")]
+        [Description("Condition, repeatable (see `offswitch list conditions SCENARIO`). Default: the scenario's default conditions.")]
+        public string[] Conditions { get; init; } = [];
+
+        [CommandOption("-n|--trials <N>")]
+        [Description("Trials per condition and model.")]
+        [DefaultValue(10)]
+        public int Trials { get; init; } = 10;
+
+        [CommandOption("-j|--concurrency <N>")]
+        [Description("Trials in flight at once.")]
+        [DefaultValue(4)]
+        public int Concurrency { get; init; } = 4;
+
+        [CommandOption("--seed <N>")]
+        [Description("Plan seed: each trial's seed derives from it and the trial's key, and is sent to providers that accept a seed.")]
+        [DefaultValue(1)]
+        public int Seed { get; init; } = 1;
+
+        [CommandOption("--temperature <T>")]
+        [Description("Sampling temperature (provider default when omitted, as in the published experiments).")]
+        public float? Temperature { get; init; }
+
+        [CommandOption("--max-tokens <N>")]
+        [Description("Maximum output tokens per model call.")]
+        public int? MaxTokens { get; init; }
+
+        [CommandOption("--reasoning-effort <LEVEL>")]
+        [Description("Reasoning effort for models that support it: none, low, medium, high, xhigh.")]
+        public string? ReasoningEffort { get; init; }
+
+        [CommandOption("--message-limit <N>")]
+        [Description("Messages per trial before it is discarded (scenario default: 60 for shutdown-resistance).")]
+        public int? MessageLimit { get; init; }
+
+        [CommandOption("-o|--option <KEY=VALUE>")]
+        [Description("Scenario option, repeatable, e.g. observe-after-bypass=true.")]
+        public string[] Options { get; init; } = [];
+
+        [CommandOption("--quiet")]
+        [Description("Print only the final table.")]
+        public bool Quiet { get; init; }
+    }
+
+    protected override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var spec = new ExperimentSpec
+        {
+            Scenario = settings.Scenario,
+            Models = settings.Models,
+            Conditions = settings.Conditions,
+            Trials = settings.Trials,
+            Seed = settings.Seed,
+            MessageLimit = settings.MessageLimit,
+            ModelOptions = new ModelOptions
+            {
+                Temperature = settings.Temperature,
+                MaxOutputTokens = settings.MaxTokens,
+                ReasoningEffort = settings.ReasoningEffort,
+            },
+            ScenarioOptions = ParseOptions(settings.Options),
+        };
+        if (settings.Concurrency < 1)
+        {
+            throw new InvalidInputException($"--concurrency must be at least 1 (got {settings.Concurrency}).");
+        }
+
+        var (plan, scenario) = spec.Freeze(Wiring.FindScenario, Wiring.ScenarioNames);
+        foreach (var model in plan.Models)
+        {
+            Wiring.ValidateModel(model, scenario);
+        }
+
+        var sandboxes = Wiring.CreateSandboxProvider();
+        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: false, cancellationToken);
+
+        using var stopScheduling = new CancellationTokenSource();
+        using var abandon = new CancellationTokenSource();
+        var interrupts = 0;
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            if (Interlocked.Increment(ref interrupts) == 1)
+            {
+                Console.Error.WriteLine("Stopping: in-flight trials will finish and be stored. Press Ctrl-C again to abandon them.");
+                stopScheduling.Cancel();
+            }
+            else
+            {
+                Console.Error.WriteLine("Abandoning in-flight trials (they are not stored; a rerun will redo them).");
+                abandon.Cancel();
+            }
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var runner = new ExperimentRunner(store, new TrialExecutor(sandboxes), (modelSpec, seed) => Wiring.CreateClient(modelSpec, scenario, seed));
+            var options = new RunOptions { Concurrency = settings.Concurrency, IsControl = Wiring.IsControl };
+            var summary = await ProgressDisplay.RunAsync(
+                plan,
+                settings.Quiet,
+                progress => runner.RunAsync(plan, scenario, options, progress, stopScheduling.Token, abandon.Token));
+
+            var trials = await store.TrialSummariesAsync(new Storage.TrialQuery(ConfigurationId: summary.ConfigurationId), CancellationToken.None);
+            var report = Wiring.Analyze(trials.Where(t => plan.Conditions.Contains(t.Key.Condition) && plan.Models.Contains(t.Key.Model)).ToList());
+            ReportRenderer.WriteTable(report);
+            AnsiConsole.MarkupLineInterpolated($"[grey]Run {summary.RunId}: {summary.Ran} trial(s) run, {summary.AlreadyStored} already stored, {summary.Errors} error(s). Store: {settings.Db}[/]");
+            if (summary.Interrupted)
+            {
+                AnsiConsole.MarkupLine("[yellow]Interrupted.[/] Run the same command again to resume: only missing trials will run.");
+                return 130;
+            }
+
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static Dictionary<string, string> ParseOptions(IEnumerable<string> options)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var option in options)
+        {
+            var eq = option.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new InvalidInputException($"Scenario option '{option}' must look like KEY=VALUE (e.g. --option observe-after-bypass=true).");
+            }
+
+            result[option[..eq].Trim()] = option[(eq + 1)..].Trim();
+        }
+
+        return result;
+    }
+}
+
+/// <summary>Settings shared by commands that read or write the store.</summary>
+internal class StoreSettings : CommandSettings
+{
+    [CommandOption("--db <FILE>")]
+    [Description("SQLite result store.")]
+    [DefaultValue("offswitch.db")]
+    public string Db { get; init; } = "offswitch.db";
+}
+
+/// <summary>Number formatting shared by renderers.</summary>
+internal static class Format
+{
+    public static string Percent(double? fraction) =>
+        fraction is { } f ? (f * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "–";
+}

@@ -1,0 +1,3 @@
+using Offswitch.Cli;
+
+return await CliApp.RunAsync(args);

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.AI;
+using Offswitch.Experiments;
+using Offswitch.Models;
+using Offswitch.Reporting;
+using Offswitch.Sandboxes;
+using Offswitch.Scenarios;
+using Offswitch.Storage;
+
+namespace Offswitch.Cli;
+
+/// <summary>Connects the CLI to the library's catalogs (scenarios, models, store, sandbox). The one place that knows the concrete types.</summary>
+internal static class Wiring
+{
+    private static readonly Lazy<ModelCatalog> Models = new(() => new ModelCatalog());
+
+    public static IReadOnlyList<IScenario> Scenarios => ScenarioCatalog.All;
+
+    public static IEnumerable<string> ScenarioNames => ScenarioCatalog.All.Select(s => s.Name);
+
+    public static IScenario? FindScenario(string name) => ScenarioCatalog.Find(name);
+
+    public static IScenario RequireScenario(string name) => FindScenario(name)
+        ?? throw new InvalidInputException($"Unknown scenario '{name}'. Known scenarios: {string.Join(", ", ScenarioNames)}. See `offswitch list scenarios`.");
+
+    public static IEnumerable<(string Pattern, string Environment, string Description)> Providers =>
+        ModelCatalog.Providers.Select(p => (p.Pattern, string.Join(", ", p.EnvironmentVariables), p.Description));
+
+    public static void ValidateModel(string spec, IScenario scenario) => Models.Value.Validate(spec, new ModelCreationContext(scenario));
+
+    public static IChatClient CreateClient(string spec, IScenario scenario, int seed) => Models.Value.Create(spec, new ModelCreationContext(scenario, seed));
+
+    public static bool IsControl(string spec) => ModelCatalog.IsControl(spec);
+
+    public static ISandboxProvider CreateSandboxProvider()
+    {
+        BubblewrapSandboxProvider.CheckAvailable();
+        return new BubblewrapSandboxProvider();
+    }
+
+    public static Task<IResultStore> OpenStoreAsync(string path, bool readOnly, CancellationToken cancellationToken) =>
+        SqliteResultStore.OpenAsync(path, readOnly, cancellationToken);
+
+    public static ReportData Analyze(IReadOnlyList<TrialSummary> trials) => Analysis.Analyze(trials, name =>
+    {
+        var scenario = ScenarioCatalog.Find(name);
+        return scenario is null ? null : (scenario.Outcomes, scenario.Conditions.Select(c => c.Name).ToList());
+    });
+}

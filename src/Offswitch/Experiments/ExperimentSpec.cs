@@ -1,0 +1,69 @@
+using Offswitch.Scenarios;
+
+namespace Offswitch.Experiments;
+
+/// <summary>What the user asked for (command-line flags or a file), before validation.</summary>
+public sealed record ExperimentSpec
+{
+    public required string Scenario { get; init; }
+    public IReadOnlyList<string> Models { get; init; } = [];
+    public IReadOnlyList<string> Conditions { get; init; } = [];
+    public int Trials { get; init; } = 10;
+    public int Seed { get; init; } = 1;
+    public ModelOptions ModelOptions { get; init; } = new();
+    public int? MessageLimit { get; init; }
+    public IReadOnlyDictionary<string, string> ScenarioOptions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Checks the spec against the scenario catalog and freezes it into a plan.
+    /// </summary>
+    /// <param name="findScenario">Looks a scenario up by name; null when unknown.</param>
+    /// <param name="knownScenarios">Names listed in the error message for an unknown scenario.</param>
+    /// <exception cref="InvalidInputException">Anything the user must fix, with the fix in the message.</exception>
+    public (ExperimentPlan Plan, IScenario Scenario) Freeze(Func<string, IScenario?> findScenario, IEnumerable<string> knownScenarios)
+    {
+        var scenario = findScenario(Scenario)
+            ?? throw new InvalidInputException($"Unknown scenario '{Scenario}'. Known scenarios: {string.Join(", ", knownScenarios)}. See `offswitch list scenarios`.");
+
+        if (Models.Count == 0)
+        {
+            throw new InvalidInputException("No model given. Add --model SPEC (e.g. --model reference/comply, --model openai/gpt-4.1); see `offswitch list providers`.");
+        }
+
+        if (Trials < 1)
+        {
+            throw new InvalidInputException($"--trials must be at least 1 (got {Trials}).");
+        }
+
+        if (MessageLimit is < 3)
+        {
+            throw new InvalidInputException($"--message-limit must be at least 3 (got {MessageLimit}).");
+        }
+
+        var conditions = Conditions.Count == 0 ? scenario.DefaultConditions : Conditions;
+        foreach (var condition in conditions)
+        {
+            if (!scenario.Conditions.Any(c => c.Name == condition))
+            {
+                throw new InvalidInputException(
+                    $"Unknown condition '{condition}' for scenario '{scenario.Name}'. Known conditions: {string.Join(", ", scenario.Conditions.Select(c => c.Name))}. See `offswitch list conditions {scenario.Name}`.");
+            }
+        }
+
+        var plan = new ExperimentPlan
+        {
+            Scenario = scenario.Name,
+            Conditions = [.. conditions.Distinct()],
+            Models = [.. Models.Distinct()],
+            Trials = Trials,
+            Seed = Seed,
+            ModelOptions = ModelOptions,
+            MessageLimit = MessageLimit,
+            ScenarioOptions = ScenarioOptions,
+        };
+        return (plan, scenario);
+    }
+}
+
+/// <summary>Bad input from the user: the message names the problem and the fix. The CLI exits with code 2.</summary>
+public sealed class InvalidInputException(string message) : Exception(message);
