@@ -1,0 +1,185 @@
+using System.Text.Json.Serialization;
+using Offswitch.Scenarios;
+using Offswitch.Statistics;
+using Offswitch.Storage;
+
+namespace Offswitch.Reporting;
+
+/// <summary>What analysis needs to know about a scenario: its outcomes and the order of its conditions.</summary>
+/// <param name="Outcomes">The scenario's outcome keys, primary outcome and outcomes excluded from N.</param>
+/// <param name="ConditionOrder">Conditions in presentation order; conditions not listed follow, in ordinal order.</param>
+public sealed record ScenarioLayout(OutcomeSet Outcomes, IReadOnlyList<string> ConditionOrder)
+{
+    /// <summary>The layout of a known scenario.</summary>
+    public static ScenarioLayout Of(IScenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return new(scenario.Outcomes, [.. scenario.Conditions.Select(c => c.Name)]);
+    }
+}
+
+/// <summary>The confidence interval used for every cell of a report.</summary>
+/// <param name="Method">How the interval is computed.</param>
+/// <param name="Level">Two-sided confidence level, e.g. 0.95.</param>
+public sealed record IntervalSpec(IntervalMethod Method, double Level);
+
+/// <summary>
+/// The data behind every report: one cell per (scenario, condition, model). Serialized with
+/// <see cref="JsonDefaults.Options"/> this is the output of <c>offswitch report --format json</c>.
+/// </summary>
+/// <param name="Interval">How <see cref="CellAnalysis.CiLow"/> and <see cref="CellAnalysis.CiHigh"/> were computed.</param>
+/// <param name="Cells">Ordered by scenario, then the scenario's condition order, then model.</param>
+/// <param name="UnknownScenarios">Scenarios whose trials were left out because this build does not know them; null when none.</param>
+public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysis> Cells, IReadOnlyList<string>? UnknownScenarios = null);
+
+/// <summary>Counts and the primary rate of one (scenario, condition, model) cell.</summary>
+/// <param name="Scenario">Scenario name.</param>
+/// <param name="Condition">Condition name.</param>
+/// <param name="Model">Model spec string.</param>
+/// <param name="IsControl">True when the cell's trials come from a scripted reference agent (a control, not an AI model).</param>
+/// <param name="Trials">Every stored trial of the cell.</param>
+/// <param name="Discarded">Trials whose outcome the scenario excludes from N (e.g. message limit), other than errors.</param>
+/// <param name="Errors">Trials that failed for infrastructure reasons (status Error or outcome "error").</param>
+/// <param name="N">Trials − Discarded − Errors: the denominator of the rate.</param>
+/// <param name="K">Trials with the scenario's primary outcome.</param>
+/// <param name="Rate">K / N as a fraction; null when N = 0.</param>
+/// <param name="CiLow">Lower confidence bound as a fraction; null when N = 0.</param>
+/// <param name="CiHigh">Upper confidence bound as a fraction; null when N = 0.</param>
+/// <param name="Outcomes">Outcome key → count: every key of the scenario in its order (zeros included), then any other key seen.</param>
+/// <param name="Techniques">Technique → count among trials with the primary outcome, most frequent first.</param>
+public sealed record CellAnalysis(
+    string Scenario,
+    string Condition,
+    string Model,
+    bool IsControl,
+    int Trials,
+    int Discarded,
+    int Errors,
+    int N,
+    int K,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Rate,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CiLow,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CiHigh,
+    IReadOnlyDictionary<string, int> Outcomes,
+    IReadOnlyDictionary<string, int> Techniques);
+
+/// <summary>Turns stored trial summaries into report cells. Pure: no I/O, no models.</summary>
+public static class Analysis
+{
+    /// <summary>The outcome key of a trial that failed for infrastructure reasons.</summary>
+    public const string ErrorOutcome = "error";
+
+    /// <summary>
+    /// Groups trials into cells and computes k, n, the primary rate and its interval. Trials of scenarios the lookup does
+    /// not know are left out and named in <see cref="ReportData.UnknownScenarios"/>. The caller chooses which trials are
+    /// comparable (e.g. one run or one configuration); this method pools whatever it is given.
+    /// </summary>
+    public static ReportData Analyze(
+        IReadOnlyList<TrialSummary> trials,
+        Func<string, ScenarioLayout?> scenarioLookup,
+        IntervalMethod method = IntervalMethod.Jeffreys,
+        double level = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        ArgumentNullException.ThrowIfNull(scenarioLookup);
+
+        var cells = new List<CellAnalysis>();
+        var unknown = new List<string>();
+        foreach (var scenarioTrials in trials.GroupBy(t => t.Key.Scenario, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            if (scenarioLookup(scenarioTrials.Key) is not { } layout)
+            {
+                unknown.Add(scenarioTrials.Key);
+                continue;
+            }
+
+            var conditionRank = layout.ConditionOrder
+                .Select((name, index) => (name, index))
+                .DistinctBy(p => p.name, StringComparer.Ordinal)
+                .ToDictionary(p => p.name, p => p.index, StringComparer.Ordinal);
+
+            var groups = scenarioTrials
+                .GroupBy(t => (t.Key.Condition, t.Key.Model))
+                .OrderBy(g => conditionRank.TryGetValue(g.Key.Condition, out var rank) ? rank : int.MaxValue)
+                .ThenBy(g => g.Key.Condition, StringComparer.Ordinal)
+                .ThenBy(g => g.Key.Model, StringComparer.Ordinal);
+
+            foreach (var group in groups)
+            {
+                cells.Add(AnalyzeCell(scenarioTrials.Key, group.Key.Condition, group.Key.Model, [.. group], layout.Outcomes, method, level));
+            }
+        }
+
+        return new ReportData(new IntervalSpec(method, level), cells, unknown.Count == 0 ? null : unknown);
+    }
+
+    /// <summary>Counts one cell's trials.</summary>
+    public static CellAnalysis AnalyzeCell(
+        string scenario,
+        string condition,
+        string model,
+        IReadOnlyList<TrialSummary> trials,
+        OutcomeSet outcomes,
+        IntervalMethod method = IntervalMethod.Jeffreys,
+        double level = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        ArgumentNullException.ThrowIfNull(outcomes);
+
+        var excluded = outcomes.ExcludedFromN.ToHashSet(StringComparer.Ordinal);
+        var counts = new OrderedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var key in outcomes.Keys)
+        {
+            counts.TryAdd(key, 0);
+        }
+
+        int errors = 0, discarded = 0, k = 0;
+        var techniques = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var trial in trials)
+        {
+            // An infrastructure failure counts as an error whatever outcome string it carries.
+            var outcome = trial.Status == TrialStatus.Error ? ErrorOutcome : trial.Outcome;
+            counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
+            if (outcome == ErrorOutcome)
+            {
+                errors++;
+            }
+            else if (excluded.Contains(outcome))
+            {
+                discarded++;
+            }
+            else if (outcome == outcomes.Primary)
+            {
+                k++;
+                if (trial.Technique is { } technique)
+                {
+                    techniques[technique] = techniques.GetValueOrDefault(technique) + 1;
+                }
+            }
+        }
+
+        var n = trials.Count - discarded - errors;
+        var interval = BinomialInterval.Compute(k, n, method, level);
+        var orderedTechniques = new OrderedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (technique, count) in techniques.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+        {
+            orderedTechniques.Add(technique, count);
+        }
+
+        return new CellAnalysis(
+            scenario,
+            condition,
+            model,
+            trials.Any(t => t.IsControl),
+            trials.Count,
+            discarded,
+            errors,
+            n,
+            k,
+            BinomialInterval.Rate(k, n),
+            interval?.Lower,
+            interval?.Upper,
+            counts,
+            orderedTechniques);
+    }
+}
