@@ -37,12 +37,13 @@ internal static class Wiring
         return new BubblewrapSandboxProvider();
     }
 
-    public static Task<IResultStore> OpenStoreAsync(string path, bool readOnly, CancellationToken cancellationToken) =>
-        SqliteResultStore.OpenAsync(path, readOnly, cancellationToken);
+    public static async Task<IResultStore> OpenStoreAsync(string path, bool readOnly, CancellationToken cancellationToken) =>
+        await SqliteResultStore.OpenAsync(path, readOnly, cancellationToken: cancellationToken);
 
-    public static ReportData Analyze(IReadOnlyList<TrialSummary> trials) => Analysis.Analyze(trials, name =>
-    {
-        var scenario = ScenarioCatalog.Find(name);
-        return scenario is null ? null : (scenario.Outcomes, scenario.Conditions.Select(c => c.Name).ToList());
-    });
+    public static ReportData Analyze(IReadOnlyList<TrialSummary> trials) =>
+        Analysis.Analyze(trials, name => ScenarioCatalog.Find(name) is { } scenario ? ScenarioLayout.Of(scenario) : null);
+
+    public static string ToJson(ReportData report) => System.Text.Json.JsonSerializer.Serialize(report, JsonDefaults.Indented);
+
+    public static string ToMarkdown(ReportData report) => MarkdownReport.Render(report);
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using Offswitch.Experiments;
 using Offswitch.Running;
 using Spectre.Console;
@@ -166,11 +165,4 @@ internal class StoreSettings : CommandSettings
     [Description("SQLite result store.")]
     [DefaultValue("offswitch.db")]
     public string Db { get; init; } = "offswitch.db";
-}
-
-/// <summary>Number formatting shared by renderers.</summary>
-internal static class Format
-{
-    public static string Percent(double? fraction) =>
-        fraction is { } f ? (f * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "–";
 }
