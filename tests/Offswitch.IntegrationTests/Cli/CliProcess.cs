@@ -6,7 +6,7 @@ namespace Offswitch.IntegrationTests.Cli;
 /// <summary>Runs the real `offswitch` CLI (the built assembly next to the tests) as a child process.</summary>
 internal static class CliProcess
 {
-    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "offswitch.dll");
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "Offswitch.Cli.dll");
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
