@@ -13,7 +13,7 @@ namespace Offswitch.Models;
 /// </summary>
 internal static class ToolCallGrammar
 {
-    private const int MaxStringChars = 200;
+    private const int MaxStringChars = 120;
     private const int MaxTextChars = 400;
 
     public static string Build(IReadOnlyList<AIFunctionDeclaration> tools, bool allowText)
