@@ -6,9 +6,10 @@ namespace Offswitch.Models;
 
 /// <summary>
 /// Keeps the reasoning text that OpenAI-compatible servers (vLLM, llama.cpp, DeepSeek, OpenRouter, Ollama) return in the
-/// non-standard <c>reasoning_content</c> or <c>reasoning</c> field of a chat completion message. The OpenAI SDK keeps
-/// unknown fields in the raw completion but Microsoft.Extensions.AI does not map them, so this reads them back from the
-/// completion's own JSON and adds a <see cref="TextReasoningContent"/> in front of the assistant message.
+/// non-standard <c>reasoning_content</c> or <c>reasoning</c> field of a chat completion message. Microsoft.Extensions.AI
+/// maps <c>reasoning_content</c> itself but not <c>reasoning</c>; the OpenAI SDK keeps unknown fields in the raw
+/// completion, so when nothing was mapped this reads them back from the completion's own JSON and adds a
+/// <see cref="TextReasoningContent"/> in front of the assistant message.
 /// </summary>
 internal sealed class ReasoningFieldChatClient(IChatClient inner) : DelegatingChatClient(inner)
 {

@@ -26,6 +26,9 @@ public sealed record MockResponse
     public int OutputTokens { get; init; } = 5;
     public int ReasoningTokens { get; init; }
 
+    /// <summary>Chat-completions message field that carries <see cref="Reasoning"/> (servers differ).</summary>
+    public string ReasoningField { get; init; } = "reasoning_content";
+
     /// <summary>When set, the server answers with this status and an error body instead of a turn.</summary>
     public int? ErrorStatus { get; init; }
 
@@ -164,7 +167,7 @@ public sealed class MockProviderServer : IAsyncDisposable
         var message = new JsonObject { ["role"] = "assistant", ["content"] = response.Text, ["refusal"] = null };
         if (response.Reasoning is not null)
         {
-            message["reasoning_content"] = response.Reasoning;
+            message[response.ReasoningField] = response.Reasoning;
         }
 
         if (response.ToolCalls.Count > 0)

@@ -178,6 +178,20 @@ public sealed class ProviderWireTests : IAsyncLifetime
         Assert.Equal(new Offswitch.Storage.Usage(100, 20, 7, 1), result.Usage);
     }
 
+    [Theory]
+    [InlineData("reasoning_content")]
+    [InlineData("reasoning")]
+    public async Task OpenAICompatibleWire_ReasoningField_IsKept(string field)
+    {
+        using var catalog = NewCatalog();
+        _server.Enqueue(Submit with { Reasoning = "Thinking it over.", ReasoningField = field });
+
+        var result = await RunAsync(Create(catalog, "openai-compatible"));
+
+        var reasoning = result.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>();
+        Assert.Equal("Thinking it over.", Assert.Single(reasoning).Text);
+    }
+
     private static string SystemText(JsonNode? system) => system switch
     {
         JsonValue v => v.GetValue<string>(),
