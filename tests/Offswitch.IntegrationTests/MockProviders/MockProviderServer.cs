@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Offswitch.IntegrationTests.MockProviders;
+
+/// <summary>A scripted tool call: the tool's name and its arguments as a JSON object.</summary>
+public sealed record MockToolCall(string Name, JsonObject Arguments)
+{
+    public static MockToolCall Of(string name, object arguments) =>
+        new(name, JsonSerializer.SerializeToNode(arguments)!.AsObject());
+}
+
+/// <summary>One scripted reply: an assistant turn, or an HTTP error (optionally with Retry-After).</summary>
+public sealed record MockResponse
+{
+    public string? Text { get; init; }
+    public string? Reasoning { get; init; }
+    public IReadOnlyList<MockToolCall> ToolCalls { get; init; } = [];
+    public int InputTokens { get; init; } = 10;
+    public int OutputTokens { get; init; } = 5;
+    public int ReasoningTokens { get; init; }
+
+    /// <summary>Chat-completions message field that carries <see cref="Reasoning"/> (servers differ).</summary>
+    public string ReasoningField { get; init; } = "reasoning_content";
+
+    /// <summary>When set, the server answers with this status and an error body instead of a turn.</summary>
+    public int? ErrorStatus { get; init; }
+
+    /// <summary>Sent as the Retry-After header with an error (seconds or an HTTP date).</summary>
+    public string? RetryAfter { get; init; }
+
+    /// <summary>The server waits this long before answering (for timeout tests).</summary>
+    public TimeSpan Delay { get; init; }
+
+    public static MockResponse Turn(string? text = null, string? reasoning = null, params MockToolCall[] calls) =>
+        new() { Text = text, Reasoning = reasoning, ToolCalls = calls };
+
+    public static MockResponse Error(int status, string? retryAfter = null) => new() { ErrorStatus = status, RetryAfter = retryAfter };
+}
+
+/// <summary>A request the mock received.</summary>
+public sealed record ReceivedRequest(
+    string Method,
+    string Path,
+    IReadOnlyDictionary<string, string> Headers,
+    JsonNode? Body,
+    DateTimeOffset At);
+
+/// <summary>
+/// A local provider server speaking the OpenAI Chat Completions (<c>POST /v1/chat/completions</c>) and Anthropic
+/// Messages (<c>POST /v1/messages</c>) wire formats, answering from a queue of scripted responses and logging every
+/// request. Binds 127.0.0.1 on a free port. When the queue is empty it answers with a plain "done." turn.
+/// </summary>
+public sealed class MockProviderServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<MockResponse> _script = new();
+    private readonly List<ReceivedRequest> _requests = [];
+    private readonly Lock _gate = new();
+    private int _ids;
+
+    private MockProviderServer(WebApplication app) => _app = app;
+
+    /// <summary>http://127.0.0.1:PORT (Anthropic base URL).</summary>
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    /// <summary>http://127.0.0.1:PORT/v1 (OpenAI base URL).</summary>
+    public string OpenAIBaseUrl => BaseUrl + "/v1";
+
+    public IReadOnlyList<ReceivedRequest> Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    public static async Task<MockProviderServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new MockProviderServer(app);
+        app.MapPost("/v1/chat/completions", server.HandleOpenAIAsync);
+        app.MapPost("/v1/messages", server.HandleAnthropicAsync);
+        await app.StartAsync(cancellationToken);
+        server.BaseUrl = app.Urls.First().TrimEnd('/');
+        return server;
+    }
+
+    public MockProviderServer Enqueue(params MockResponse[] responses)
+    {
+        foreach (var response in responses)
+        {
+            _script.Enqueue(response);
+        }
+
+        return this;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task<(MockResponse Response, JsonNode? Body)> ReceiveAsync(HttpContext http)
+    {
+        var at = DateTimeOffset.UtcNow;
+        var body = await JsonNode.ParseAsync(http.Request.Body);
+        var headers = http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
+        lock (_gate)
+        {
+            _requests.Add(new ReceivedRequest(http.Request.Method, http.Request.Path, headers, body, at));
+        }
+
+        var response = _script.TryDequeue(out var next) ? next : MockResponse.Turn("done.");
+        if (response.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(response.Delay, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return (response, body);
+    }
+
+    private static async Task<bool> TryWriteErrorAsync(HttpContext http, MockResponse response, object errorBody)
+    {
+        if (response.ErrorStatus is not { } status)
+        {
+            return false;
+        }
+
+        if (response.RetryAfter is not null)
+        {
+            http.Response.Headers["Retry-After"] = response.RetryAfter;
+        }
+
+        http.Response.StatusCode = status;
+        await http.Response.WriteAsJsonAsync(errorBody);
+        return true;
+    }
+
+    private async Task HandleOpenAIAsync(HttpContext http)
+    {
+        var (response, body) = await ReceiveAsync(http);
+        if (await TryWriteErrorAsync(http, response, new { error = new { message = $"mock error {response.ErrorStatus}", type = "server_error", code = (string?)null } }))
+        {
+            return;
+        }
+
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = response.Text, ["refusal"] = null };
+        if (response.Reasoning is not null)
+        {
+            message[response.ReasoningField] = response.Reasoning;
+        }
+
+        if (response.ToolCalls.Count > 0)
+        {
+            message["tool_calls"] = new JsonArray([.. response.ToolCalls.Select(c => (JsonNode)new JsonObject
+            {
+                ["id"] = $"call_mock_{Interlocked.Increment(ref _ids)}",
+                ["type"] = "function",
+                ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = c.Arguments.ToJsonString() },
+            })]);
+        }
+
+        var completion = new JsonObject
+        {
+            ["id"] = $"chatcmpl-mock-{Interlocked.Increment(ref _ids)}",
+            ["object"] = "chat.completion",
+            ["created"] = 1700000000,
+            ["model"] = body?["model"]?.GetValue<string>() ?? "mock",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = message,
+                ["logprobs"] = null,
+                ["finish_reason"] = response.ToolCalls.Count > 0 ? "tool_calls" : "stop",
+            }),
+            ["usage"] = new JsonObject
+            {
+                ["prompt_tokens"] = response.InputTokens,
+                ["completion_tokens"] = response.OutputTokens,
+                ["total_tokens"] = response.InputTokens + response.OutputTokens,
+                ["completion_tokens_details"] = new JsonObject { ["reasoning_tokens"] = response.ReasoningTokens },
+            },
+        };
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(completion.ToJsonString());
+    }
+
+    private async Task HandleAnthropicAsync(HttpContext http)
+    {
+        var (response, body) = await ReceiveAsync(http);
+        if (await TryWriteErrorAsync(http, response, new { type = "error", error = new { type = "api_error", message = $"mock error {response.ErrorStatus}" } }))
+        {
+            return;
+        }
+
+        var content = new JsonArray();
+        if (response.Reasoning is not null)
+        {
+            content.Add(new JsonObject { ["type"] = "thinking", ["thinking"] = response.Reasoning, ["signature"] = "mock-signature" });
+        }
+
+        if (response.Text is not null)
+        {
+            content.Add(new JsonObject { ["type"] = "text", ["text"] = response.Text });
+        }
+
+        foreach (var call in response.ToolCalls)
+        {
+            content.Add(new JsonObject
+            {
+                ["type"] = "tool_use",
+                ["id"] = $"toolu_mock_{Interlocked.Increment(ref _ids)}",
+                ["name"] = call.Name,
+                ["input"] = call.Arguments.DeepClone(),
+                ["caller"] = new JsonObject { ["type"] = "direct" },
+            });
+        }
+
+        var message = new JsonObject
+        {
+            ["id"] = $"msg_mock_{Interlocked.Increment(ref _ids)}",
+            ["type"] = "message",
+            ["role"] = "assistant",
+            ["model"] = body?["model"]?.GetValue<string>() ?? "mock",
+            ["content"] = content,
+            ["stop_reason"] = response.ToolCalls.Count > 0 ? "tool_use" : "end_turn",
+            ["stop_sequence"] = null,
+            ["usage"] = new JsonObject { ["input_tokens"] = response.InputTokens, ["output_tokens"] = response.OutputTokens },
+        };
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(message.ToJsonString());
+    }
+}
