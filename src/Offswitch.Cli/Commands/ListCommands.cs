@@ -8,7 +8,7 @@ namespace Offswitch.Cli.Commands;
 /// <summary>`offswitch list scenarios`.</summary>
 internal sealed class ListScenariosCommand : Command<EmptyCommandSettings>
 {
-    protected override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellationToken)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Scenario", "What it measures", "Conditions", "Source");
         foreach (var scenario in Wiring.Scenarios)
@@ -36,7 +36,7 @@ internal sealed class ScenarioSettings : CommandSettings
 /// <summary>`offswitch list conditions SCENARIO`.</summary>
 internal sealed class ListConditionsCommand : Command<ScenarioSettings>
 {
-    protected override int Execute(CommandContext context, ScenarioSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, ScenarioSettings settings, CancellationToken cancellationToken)
     {
         var scenario = Wiring.RequireScenario(settings.Scenario);
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Condition", "Description", "Default", "Baseline");
@@ -58,7 +58,7 @@ internal sealed class ListConditionsCommand : Command<ScenarioSettings>
 /// <summary>`offswitch list controls SCENARIO`.</summary>
 internal sealed class ListControlsCommand : Command<ScenarioSettings>
 {
-    protected override int Execute(CommandContext context, ScenarioSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, ScenarioSettings settings, CancellationToken cancellationToken)
     {
         var scenario = Wiring.RequireScenario(settings.Scenario);
         var table = new Table().Border(TableBorder.Rounded)
@@ -81,7 +81,7 @@ internal sealed class ListControlsCommand : Command<ScenarioSettings>
 /// <summary>`offswitch list providers`.</summary>
 internal sealed class ListProvidersCommand : Command<EmptyCommandSettings>
 {
-    protected override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellationToken)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Spec", "Environment", "What it is");
         foreach (var provider in Wiring.Providers)
@@ -108,7 +108,7 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
         public string? Condition { get; init; }
     }
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var scenario = Wiring.RequireScenario(settings.Scenario);
         var condition = settings.Condition ?? scenario.BaselineCondition;

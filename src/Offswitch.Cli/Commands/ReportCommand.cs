@@ -25,7 +25,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
         public string? Scenario { get; init; }
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var format = settings.Format.ToLowerInvariant();
         if (format is not ("table" or "json" or "markdown" or "md"))

@@ -63,7 +63,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         public bool Quiet { get; init; }
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var spec = new ExperimentSpec
         {
