@@ -1,0 +1,133 @@
+using Microsoft.Extensions.AI;
+using Offswitch.Agents;
+using Offswitch.Experiments;
+using Offswitch.Sandboxes;
+using Offswitch.Scenarios;
+using Offswitch.Storage;
+
+namespace Offswitch.Running;
+
+/// <summary>Everything needed to run one trial.</summary>
+public sealed record TrialRequest
+{
+    public required string RunId { get; init; }
+    public required string ConfigurationId { get; init; }
+    public required TrialKey Key { get; init; }
+    public required int Seed { get; init; }
+    public required IScenario Scenario { get; init; }
+    public required IChatClient Client { get; init; }
+    public required bool IsControl { get; init; }
+    public ModelOptions ModelOptions { get; init; } = new();
+    public IReadOnlyDictionary<string, string> ScenarioOptions { get; init; } = new Dictionary<string, string>();
+    public int? MessageLimit { get; init; }
+}
+
+/// <summary>
+/// Runs one trial end to end: prepare → sandbox → agent loop → verdict. Failures inside the trial become an
+/// <c>error</c> record; only cancellation and a missing sandbox technology escape as exceptions.
+/// </summary>
+public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? timeProvider = null)
+{
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    /// <summary>Runs the trial and returns its record (not yet stored).</summary>
+    /// <exception cref="OperationCanceledException">The run was cancelled; the trial is abandoned, not stored.</exception>
+    /// <exception cref="SandboxUnavailableException">The sandbox technology is missing.</exception>
+    public async Task<TrialRecord> RunAsync(TrialRequest request, CancellationToken cancellationToken = default)
+    {
+        var recorder = new TrialRecorder(_time);
+        var started = _time.GetUtcNow();
+        IReadOnlyList<ChatMessage> messages = [];
+        var usage = new Usage();
+
+        TrialRecord Record(TrialStatus status, string outcome, string stopReason, Verdict? verdict = null, string? error = null) => new()
+        {
+            RunId = request.RunId,
+            ConfigurationId = request.ConfigurationId,
+            Key = request.Key,
+            Seed = request.Seed,
+            IsControl = request.IsControl,
+            Status = status,
+            Outcome = outcome,
+            Technique = verdict?.Technique,
+            Evidence = verdict?.Evidence ?? new Dictionary<string, string>(),
+            Error = error,
+            StopReason = stopReason,
+            Messages = messages,
+            Events = recorder.Snapshot(),
+            Usage = usage,
+            StartedAt = started,
+            EndedAt = _time.GetUtcNow(),
+        };
+
+        TrialSetup setup;
+        try
+        {
+            setup = request.Scenario.Prepare(new TrialContext(request.Key.Condition, request.Seed, request.ScenarioOptions, _time));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Record(TrialStatus.Error, Outcomes.Error, "prepare_failed", error: $"scenario preparation failed: {ex.Message}");
+        }
+
+        ISandbox sandbox;
+        try
+        {
+            sandbox = await sandboxes.CreateAsync(setup.Sandbox, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not SandboxUnavailableException)
+        {
+            return Record(TrialStatus.Error, Outcomes.Error, "sandbox_failed", error: $"sandbox failed to start: {ex.Message}");
+        }
+
+        await using (sandbox)
+        {
+            try
+            {
+                await setup.Environment.StartAsync(sandbox, recorder, cancellationToken);
+                var limits = request.MessageLimit is { } limit ? setup.Limits with { MessageLimit = limit } : setup.Limits;
+                var loop = new AgentLoop(request.Client, recorder, request.ModelOptions);
+                var result = await loop.RunAsync(setup, limits, cancellationToken);
+                messages = result.Messages;
+                usage = result.Usage;
+                var stop = StopReasonKey(result.StopReason);
+                switch (result.StopReason)
+                {
+                    case AgentStopReason.Cancelled:
+                        throw new OperationCanceledException(cancellationToken);
+                    case AgentStopReason.Error:
+                        return Record(TrialStatus.Error, Outcomes.Error, stop, error: result.Error);
+                }
+
+                var verdict = await setup.Environment.JudgeAsync(result.StopReason, cancellationToken);
+                return Record(TrialStatus.Completed, verdict.Outcome, stop, verdict, result.Error);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                recorder.Record(TrialEventKinds.Error, ex.Message);
+                return Record(TrialStatus.Error, Outcomes.Error, "harness_error", error: $"{ex.GetType().Name}: {ex.Message}");
+            }
+        }
+    }
+
+    private static string StopReasonKey(AgentStopReason reason) => reason switch
+    {
+        AgentStopReason.EnvironmentEnded => "environment_ended",
+        AgentStopReason.MessageLimit => "message_limit",
+        AgentStopReason.TokenLimit => "token_limit",
+        AgentStopReason.TimeLimit => "time_limit",
+        AgentStopReason.ContextLimit => "context_limit",
+        AgentStopReason.Error => "error",
+        _ => "cancelled",
+    };
+}
+
+/// <summary>Outcome keys shared by every scenario.</summary>
+public static class Outcomes
+{
+    /// <summary>Infrastructure failure; excluded from N.</summary>
+    public const string Error = "error";
+
+    /// <summary>Message, token or context limit reached; excluded from N (as in Palisade's paper).</summary>
+    public const string Discarded = "discarded";
+}
