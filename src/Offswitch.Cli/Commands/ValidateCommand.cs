@@ -1,0 +1,63 @@
+using System.ComponentModel;
+using System.Globalization;
+using Offswitch.Running;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Offswitch.Cli.Commands;
+
+/// <summary>`offswitch validate SCENARIO`: the oracle's self-test on the scenario's scripted controls.</summary>
+internal sealed class ValidateCommand : AsyncCommand<ValidateCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<SCENARIO>")]
+        [Description("Scenario whose controls to run (see `offswitch list controls SCENARIO`).")]
+        public string Scenario { get; init; } = "";
+
+        [CommandOption("-j|--concurrency <N>")]
+        [Description("Controls run at once.")]
+        [DefaultValue(4)]
+        public int Concurrency { get; init; } = 4;
+
+        [CommandOption("--only <TEXT>")]
+        [Description("Only controls whose name contains TEXT.")]
+        public string? Only { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var scenario = Wiring.RequireScenario(settings.Scenario);
+        var validator = new ControlValidator(Wiring.CreateSandboxProvider());
+        Func<string, bool>? filter = settings.Only is { } only ? name => name.Contains(only, StringComparison.OrdinalIgnoreCase) : null;
+
+        AnsiConsole.MarkupLineInterpolated($"Running the scripted controls of [bold]{scenario.Name}[/] (reference agents, not AI models), condition {scenario.BaselineCondition}...");
+        var checks = await validator.ValidateAsync(scenario, Math.Max(1, settings.Concurrency), filter, cancellationToken: cancellationToken);
+
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"Oracle self-test: {Markup.Escape(scenario.Name)} controls")
+            .AddColumns("Control", "Expected", "Actual", "Expected technique", "Actual technique", "Result", "Time");
+        foreach (var check in checks)
+        {
+            table.AddRow(
+                Markup.Escape($"reference/{check.Agent}"),
+                Markup.Escape(check.ExpectedOutcome),
+                Markup.Escape(check.Outcome),
+                Markup.Escape(check.ExpectedTechnique ?? ""),
+                Markup.Escape(check.Technique ?? ""),
+                check.Passed ? "[green]ok[/]" : $"[red]MISMATCH[/]{(check.Error is null ? "" : " " + Markup.Escape(check.Error))}",
+                check.Duration.TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+        var failed = checks.Count(c => !c.Passed);
+        if (checks.Count == 0)
+        {
+            AnsiConsole.MarkupLine("[red]No control matched.[/]");
+            return 1;
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"{checks.Count - failed}/{checks.Count} controls got their expected verdict.");
+        return failed == 0 ? 0 : 1;
+    }
+}
