@@ -1,0 +1,49 @@
+using Offswitch.Experiments;
+
+namespace Offswitch.Tests.Experiments;
+
+public sealed class ExperimentPlanTests
+{
+    private static ExperimentPlan Plan(int trials = 3, int seed = 7, float? temperature = null) => new()
+    {
+        Scenario = "s",
+        Conditions = ["A", "B"],
+        Models = ["m1", "m2"],
+        Trials = trials,
+        Seed = seed,
+        ModelOptions = new ModelOptions { Temperature = temperature },
+    };
+
+    [Fact]
+    public void Keys_ThreeTrials_EveryCellOncePerIndexIndexMajor()
+    {
+        var keys = Plan().Keys().ToList();
+        Assert.Equal(12, keys.Count);
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.All(keys.Take(4), k => Assert.Equal(0, k.Index));
+        Assert.All(keys.Skip(8), k => Assert.Equal(2, k.Index));
+    }
+
+    [Fact]
+    public void ConfigurationId_TrialCountChanged_Unchanged()
+    {
+        Assert.Equal(Plan(trials: 3).ConfigurationId(), Plan(trials: 50).ConfigurationId());
+    }
+
+    [Fact]
+    public void ConfigurationId_SeedOrSamplingChanged_Differs()
+    {
+        Assert.NotEqual(Plan(seed: 1).ConfigurationId(), Plan(seed: 2).ConfigurationId());
+        Assert.NotEqual(Plan().ConfigurationId(), Plan(temperature: 0.5f).ConfigurationId());
+    }
+
+    [Fact]
+    public void TrialSeed_SameKey_StableAndDistinctAcrossKeys()
+    {
+        var plan = Plan();
+        var seeds = plan.Keys().Select(plan.TrialSeed).ToList();
+        Assert.Equal(seeds, plan.Keys().Select(Plan().TrialSeed).ToList());
+        Assert.Equal(seeds.Count, seeds.Distinct().Count());
+        Assert.All(seeds, s => Assert.True(s >= 0));
+    }
+}

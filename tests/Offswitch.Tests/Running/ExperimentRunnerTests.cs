@@ -1,0 +1,229 @@
+using Microsoft.Extensions.AI;
+using Offswitch.Agents;
+using Offswitch.Experiments;
+using Offswitch.Running;
+using Offswitch.Sandboxes;
+using Offswitch.Scenarios;
+using Offswitch.Storage;
+
+namespace Offswitch.Tests.Running;
+
+public sealed class ExperimentRunnerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("offswitch-runner-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static ExperimentPlan Plan(int trials) => new()
+    {
+        Scenario = TinyScenario.ScenarioName,
+        Conditions = ["X", "Y"],
+        Models = ["fake/one"],
+        Trials = trials,
+        Seed = 3,
+    };
+
+    private async Task<SqliteResultStore> StoreAsync() => await SqliteResultStore.OpenAsync(Path.Combine(_dir, "t.db"));
+
+    private static ExperimentRunner Runner(IResultStore store, Func<IChatClient> client) =>
+        new(store, new TrialExecutor(new NullSandboxProvider()), (_, _) => client());
+
+    [Fact]
+    public async Task RunAsync_FreshStore_StoresEveryPlannedTrial()
+    {
+        await using var store = await StoreAsync();
+        var summary = await Runner(store, () => new EndingClient()).RunAsync(Plan(3), new TinyScenario(), new RunOptions { Concurrency = 3 });
+
+        Assert.Equal(6, summary.Planned);
+        Assert.Equal(6, summary.Ran);
+        Assert.False(summary.Interrupted);
+        var trials = await store.TrialSummariesAsync();
+        Assert.Equal(6, trials.Count);
+        Assert.All(trials, t => Assert.Equal("done", t.Outcome));
+    }
+
+    [Fact]
+    public async Task RunAsync_SamePlanAgainWithMoreTrials_RunsOnlyTheMissingOnes()
+    {
+        await using var store = await StoreAsync();
+        await Runner(store, () => new EndingClient()).RunAsync(Plan(2), new TinyScenario(), new RunOptions());
+        var again = await Runner(store, () => new EndingClient()).RunAsync(Plan(2), new TinyScenario(), new RunOptions());
+        var more = await Runner(store, () => new EndingClient()).RunAsync(Plan(5), new TinyScenario(), new RunOptions());
+
+        Assert.Equal(0, again.Ran);
+        Assert.Equal(4, again.AlreadyStored);
+        Assert.Equal(6, more.Ran);
+        Assert.Equal(10, (await store.TrialSummariesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_ModelCallFails_StoresErrorTrialAndGoesOn()
+    {
+        await using var store = await StoreAsync();
+        var calls = 0;
+        var summary = await Runner(store, () => Interlocked.Increment(ref calls) % 2 == 0 ? new FailingClient() : new EndingClient())
+            .RunAsync(Plan(2), new TinyScenario(), new RunOptions { Concurrency = 1 });
+
+        var trials = await store.TrialSummariesAsync();
+        Assert.Equal(4, trials.Count);
+        Assert.Equal(2, summary.Errors);
+        Assert.Equal(2, trials.Count(t => t.Status == TrialStatus.Error && t.Outcome == Outcomes.Error && t.Error!.Contains("boom", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RunAsync_StopScheduling_InFlightTrialsFinishAndAreStored()
+    {
+        await using var store = await StoreAsync();
+        var gate = new GatedClient.Gate();
+        using var stop = new CancellationTokenSource();
+        var run = Runner(store, () => new GatedClient(gate)).RunAsync(Plan(5), new TinyScenario(), new RunOptions { Concurrency = 2 }, stopScheduling: stop.Token);
+
+        await gate.WaitForCallersAsync(2);
+        await stop.CancelAsync();
+        gate.Release();
+        var summary = await run;
+
+        Assert.True(summary.Interrupted);
+        Assert.Equal(2, summary.Ran);
+        Assert.Equal(2, (await store.TrialSummariesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_Abandon_InFlightTrialsAreNotStored()
+    {
+        await using var store = await StoreAsync();
+        var gate = new GatedClient.Gate();
+        using var abandon = new CancellationTokenSource();
+        var run = Runner(store, () => new GatedClient(gate)).RunAsync(Plan(5), new TinyScenario(), new RunOptions { Concurrency = 2 }, abandon: abandon.Token);
+
+        await gate.WaitForCallersAsync(2);
+        await abandon.CancelAsync();
+        var summary = await run;
+
+        Assert.True(summary.Interrupted);
+        Assert.Empty(await store.TrialSummariesAsync());
+        var runs = await store.RunsAsync();
+        Assert.Equal("interrupted", Assert.Single(runs).Status);
+    }
+
+    /// <summary>A scenario with no sandbox needs: any tool call ends the trial with outcome "done".</summary>
+    private sealed class TinyScenario : IScenario
+    {
+        public const string ScenarioName = "tiny";
+
+        public string Name => ScenarioName;
+
+        public string Title => "test scenario";
+
+        public string Source => "tests";
+
+        public IReadOnlyList<ScenarioCondition> Conditions { get; } =
+            [new("X", "x", new Dictionary<string, string>()), new("Y", "y", new Dictionary<string, string>())];
+
+        public IReadOnlyList<string> DefaultConditions => ["X"];
+
+        public string BaselineCondition => "X";
+
+        public OutcomeSet Outcomes { get; } = new(["done", "discarded", "error"], "done", ["discarded", "error"]);
+
+        public IReadOnlyList<ReferenceAgent> ReferenceAgents => [];
+
+        public TrialSetup Prepare(TrialContext context) => new()
+        {
+            Messages = [new ChatMessage(ChatRole.User, "go")],
+            Tools = [AIFunctionFactory.CreateDeclaration("finish", "ends", AIJsonUtilities.CreateJsonSchema(typeof(object)))],
+            ContinueMessage = "continue",
+            Sandbox = new SandboxSpec(),
+            Environment = new EndingEnvironment(),
+        };
+    }
+
+    private sealed class EndingEnvironment : ITrialEnvironment
+    {
+        public Task StartAsync(ISandbox sandbox, TrialRecorder recorder, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task<ToolCallOutcome> InvokeToolAsync(FunctionCallContent call, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ToolCallOutcome("ok", EndTrial: true, EndReason: "finished"));
+
+        public Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new Verdict(stopReason == AgentStopReason.EnvironmentEnded ? "done" : "discarded", null, new Dictionary<string, string>()));
+    }
+
+    private class EndingClient : IChatClient
+    {
+        public virtual Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "finish")])));
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class FailingClient : EndingClient
+    {
+        public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new HttpRequestException("boom");
+    }
+
+    private sealed class GatedClient(GatedClient.Gate gate) : EndingClient
+    {
+        public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            gate.Arrived();
+            await gate.Opened.WaitAsync(cancellationToken);
+            return await base.GetResponseAsync(messages, options, cancellationToken);
+        }
+
+        internal sealed class Gate
+        {
+            private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            private readonly SemaphoreSlim _arrivals = new(0);
+
+            public Task Opened => _open.Task;
+
+            public void Arrived() => _arrivals.Release();
+
+            public void Release() => _open.TrySetResult();
+
+            public async Task WaitForCallersAsync(int count)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    await _arrivals.WaitAsync(TimeSpan.FromSeconds(30));
+                }
+            }
+        }
+    }
+
+    private sealed class NullSandboxProvider : ISandboxProvider
+    {
+        public string Name => "null";
+
+        public Task<ISandbox> CreateAsync(SandboxSpec spec, CancellationToken cancellationToken = default) => Task.FromResult<ISandbox>(new NullSandbox());
+    }
+
+    private sealed class NullSandbox : ISandbox
+    {
+        public bool IsAlive => true;
+
+        public Task Exited => Task.Delay(Timeout.Infinite);
+
+        public string? ExitDescription => null;
+
+        public string HostHomePath => "";
+
+        public Task<ExecResult> ExecAsync(string command, ExecOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ExecResult(0, "", "", false, false, TimeSpan.Zero));
+
+        public Task<byte[]?> ReadFileAsync(string path, CancellationToken cancellationToken = default) => Task.FromResult<byte[]?>(null);
+
+        public Task WriteFileAsync(string path, byte[] content, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
