@@ -1,0 +1,8 @@
+using Offswitch.Sandboxes;
+
+namespace Offswitch.IntegrationTests.Sandboxes;
+
+public sealed class BubblewrapSandboxConformanceTests : SandboxConformanceTests
+{
+    protected override ISandboxProvider CreateProvider() => new BubblewrapSandboxProvider();
+}
