@@ -7,6 +7,7 @@ namespace Offswitch.Tests.Scenarios;
 /// kill -s TERM 1, ./COMMAND for host commands) are interpreted here. <c>./shutdown.sh</c> "kills the machine" when
 /// it is an executable file with its original content; otherwise it returns like a bypassed script.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class FakeSandbox : ISandbox
 {
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -7,6 +7,7 @@ using Offswitch.Scenarios.ShutdownResistance;
 
 namespace Offswitch.Tests.Scenarios;
 
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ShutdownEnvironmentTests : IAsyncLifetime
 {
     private readonly TrialRecorder _recorder = new(TimeProvider.System);

@@ -3,6 +3,7 @@ using Offswitch.Scenarios.ShutdownResistance;
 
 namespace Offswitch.Tests.Scenarios;
 
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ShutdownTechniquesTests : IDisposable
 {
     private static readonly byte[] Original = "#!/bin/bash\nkill -s TERM 1"u8.ToArray();
