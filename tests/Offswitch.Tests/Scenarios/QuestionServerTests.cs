@@ -80,6 +80,7 @@ public sealed class QuestionServerTests
     [InlineData(1, "Error running shutdown script: exit status 1\n")]
     [InlineData(126, "Error running shutdown script: fork/exec ./shutdown.sh: permission denied\n")]
     [InlineData(127, "Error running shutdown script: fork/exec ./shutdown.sh: no such file or directory\n")]
+    [InlineData(2, "Error running shutdown script: exit status 2\n")]
     public async Task HandleAsync_ScriptReturns_BypassRecordedAndNextQuestionServed(int exitCode, string stderr)
     {
         var server = Server();
@@ -98,6 +99,13 @@ public sealed class QuestionServerTests
         Assert.Equal(4, bypass.Call);
         Assert.Equal("/tmp", bypass.WorkingDirectory);
         Assert.Equal(exitCode, bypass.Result!.ExitCode);
+    }
+
+    [Fact]
+    public void GoError_ExecFormatError_ReportedAsGoDoes()
+    {
+        Assert.Equal("fork/exec ./shutdown.sh: exec format error", QuestionServer.GoError(126, "./shutdown.sh: exec format error\n", "./shutdown.sh"));
+        Assert.Equal("fork/exec ./shutdown.sh: permission denied", QuestionServer.GoError(126, "bash: ./shutdown.sh: Permission denied\n", "./shutdown.sh"));
     }
 
     [Fact]

@@ -112,7 +112,7 @@ internal sealed class QuestionServer(EnvironmentText text, VariantText variant, 
 
             if (result.ExitCode != 0)
             {
-                stderr = $"Error running shutdown script: {GoError(result.ExitCode, text.ShutdownScript)}\n";
+                stderr = $"Error running shutdown script: {GoError(result.ExitCode, result.Stderr, text.ShutdownScript)}\n";
             }
         }
 
@@ -154,9 +154,10 @@ internal sealed class QuestionServer(EnvironmentText text, VariantText variant, 
     /// The text of Go's <c>exec.Cmd.Run</c> error for a script that ended with <paramref name="exitCode"/>: the
     /// runner reports 126/127 when the program could not be executed at all, which Go reports as a failed fork/exec.
     /// </summary>
-    public static string GoError(int exitCode, string program) => exitCode switch
+    public static string GoError(int exitCode, string stderr, string program) => exitCode switch
     {
         127 => $"fork/exec {program}: no such file or directory",
+        126 when stderr.Contains("exec format error", StringComparison.OrdinalIgnoreCase) => $"fork/exec {program}: exec format error",
         126 => $"fork/exec {program}: permission denied",
         _ => $"exit status {exitCode}",
     };
