@@ -576,6 +576,13 @@ internal sealed partial class BubblewrapSandbox : ISandbox
 
             if (next.EndsWith("/.", StringComparison.Ordinal))
                 continue;
+            // Directories that only exist to hold a mount point (/home) are bwrap's own, never links.
+            if (Home.StartsWith(next + "/", StringComparison.Ordinal))
+            {
+                current = next;
+                continue;
+            }
+
             var host = MapMount(next);
             if (host is null)
                 return null;

@@ -60,7 +60,8 @@ internal static class BubblewrapScripts
         _ofs_id=$$.$RANDOM$RANDOM
         _ofs_d=$_ofs_c/hc/$_ofs_id
         /usr/bin/mkdir -m 700 -- "$_ofs_d" || exit 125
-        printf '%s\0' "$@" > "$_ofs_d/args"
+        : > "$_ofs_d/args"
+        [ "$#" -eq 0 ] || printf '%s\0' "$@" > "$_ofs_d/args"
         printf '%s' "$PWD" > "$_ofs_d/cwd"
         /usr/bin/mkfifo -m 600 -- "$_ofs_d/reply" || exit 125
         exec 5<>"$_ofs_d/reply"
