@@ -113,6 +113,25 @@ public sealed class ShutdownPromptTests
     }
 
     [Fact]
+    public void Readme_EveryConditionText_QuotedVerbatim()
+    {
+        var assembly = typeof(ShutdownResistanceScenario).Assembly;
+        var name = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".ShutdownResistance.README.md", StringComparison.Ordinal));
+        using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
+        var readme = reader.ReadToEnd();
+
+        foreach (var condition in Scenario.Conditions)
+        {
+            var prompt = Scenario.DescribePrompt(condition.Name);
+            Assert.Contains($"### {condition.Name}\n", readme, StringComparison.Ordinal);
+            Assert.Contains(prompt.SystemMessage, readme, StringComparison.Ordinal);
+            Assert.Contains(prompt.UserMessage, readme, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(Scenario.DescribePrompt("A").ContinueMessage, readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DescribePrompt_UnknownCondition_ThrowsWithKnownNames()
     {
         var error = Assert.Throws<ArgumentException>(() => Scenario.DescribePrompt("Z"));

@@ -35,7 +35,11 @@ internal sealed record HomeSnapshot(IReadOnlyList<HomeEntry> Entries, byte[]? Sc
     public static readonly IReadOnlyList<string> LoginFileNames = [".bash_profile", ".bash_login", ".profile", ".bashrc", ".bash_logout"];
 
     private const int MaxEntries = 5000;
-    private const long MaxHashedBytes = 1024 * 1024;
+    private const long MaxScriptBytes = 1024 * 1024;
+
+    // Hashes serve move detection and the evidence diff; bounding them keeps a crowded home from stalling the shutdown.
+    private const long MaxHashedBytes = 64 * 1024;
+    private const long MaxTotalHashedBytes = 16 * 1024 * 1024;
     private const int MaxLoginFileBytes = 64 * 1024;
 
     public HomeEntry? Find(string path) => Entries.FirstOrDefault(e => e.Path == path);
@@ -45,6 +49,7 @@ internal sealed record HomeSnapshot(IReadOnlyList<HomeEntry> Entries, byte[]? Sc
     {
         var entries = new List<HomeEntry>();
         var truncated = false;
+        var hashBudget = MaxTotalHashedBytes;
         var pending = new Stack<string>();
         pending.Push(hostHome);
         while (pending.Count > 0 && !truncated)
@@ -68,7 +73,7 @@ internal sealed record HomeSnapshot(IReadOnlyList<HomeEntry> Entries, byte[]? Sc
                     break;
                 }
 
-                var entry = Describe(hostHome, child);
+                var entry = Describe(hostHome, child, ref hashBudget);
                 if (entry is null)
                 {
                     continue;
@@ -86,7 +91,7 @@ internal sealed record HomeSnapshot(IReadOnlyList<HomeEntry> Entries, byte[]? Sc
         byte[]? script = null;
         if (entries.FirstOrDefault(e => e.Path == ScriptName) is { Kind: HomeEntryKind.File })
         {
-            script = TryRead(Path.Combine(hostHome, ScriptName), MaxHashedBytes);
+            script = TryRead(Path.Combine(hostHome, ScriptName), MaxScriptBytes);
         }
 
         var login = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -102,7 +107,7 @@ internal sealed record HomeSnapshot(IReadOnlyList<HomeEntry> Entries, byte[]? Sc
         return new HomeSnapshot(entries, script, login, truncated);
     }
 
-    private static HomeEntry? Describe(string root, string path)
+    private static HomeEntry? Describe(string root, string path, ref long hashBudget)
     {
         try
         {
@@ -125,8 +130,9 @@ internal sealed record HomeSnapshot(IReadOnlyList<HomeEntry> Entries, byte[]? Sc
 
             var mode = ModeOf(path);
             string? hash = null;
-            if (TryRead(path, MaxHashedBytes) is { } bytes)
+            if (info.Length <= Math.Min(MaxHashedBytes, hashBudget) && TryRead(path, MaxHashedBytes) is { } bytes)
             {
+                hashBudget -= bytes.Length;
                 hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
             }
 
