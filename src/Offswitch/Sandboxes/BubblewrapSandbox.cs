@@ -41,6 +41,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     private Thread? _eventReader;
     private string? _exitDescription;
     private long _nextId;
+    private int _initHostPid;
     private int _disposed;
 
     private BubblewrapSandbox(SandboxSpec spec, SandboxIdentity identity, string root)
@@ -200,7 +201,8 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         var limits = _spec.Limits;
         a.AddRange([
             BubblewrapSandboxProvider.PrlimitPath,
-            $"--cpu={limits.CpuSeconds.ToString(CultureInfo.InvariantCulture)}",
+            // A hard limit one second above the soft one, so a CPU hog gets SIGXCPU (as with `ulimit -t`) before SIGKILL.
+            $"--cpu={limits.CpuSeconds.ToString(CultureInfo.InvariantCulture)}:{(limits.CpuSeconds + 1).ToString(CultureInfo.InvariantCulture)}",
             $"--fsize={limits.FileSizeBytes.ToString(CultureInfo.InvariantCulture)}",
             $"--nproc={_identity.ProcessLimit.ToString(CultureInfo.InvariantCulture)}",
             $"--nofile={limits.OpenFiles.ToString(CultureInfo.InvariantCulture)}",
@@ -219,23 +221,15 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         _eventReader = new Thread(ReadEvents) { IsBackground = true, Name = "sandbox events" };
         _eventReader.Start();
 
-        var line = CommandLine();
-        var startInfo = new ProcessStartInfo(line[0])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _root,
-            UseShellExecute = false,
-        };
-        foreach (var arg in line.Skip(1))
+        // PID 1's stdio goes to a log file, not a pipe: a pipe would tie "bwrap has exited" to "every holder has
+        // closed it". The shell only redirects and execs, so bwrap remains our direct child (--die-with-parent).
+        var startInfo = new ProcessStartInfo("/bin/sh") { WorkingDirectory = _root, UseShellExecute = false };
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add("exec \"$@\" < /dev/null >> \"$0\" 2>&1");
+        startInfo.ArgumentList.Add(LogPath);
+        foreach (var arg in CommandLine())
             startInfo.ArgumentList.Add(arg);
         _process = Process.Start(startInfo) ?? throw new InvalidOperationException("bwrap did not start.");
-        _process.StandardInput.Close();
-        _process.OutputDataReceived += (_, e) => AddDiagnostic(e.Data);
-        _process.ErrorDataReceived += (_, e) => AddDiagnostic(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
         _ = WatchExitAsync(_process);
 
         var first = await Task.WhenAny(started, _exited.Task).WaitAsync(StartTimeout, cancellationToken);
@@ -244,15 +238,88 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             await _exited.Task;
             throw new InvalidOperationException($"The sandbox ended while starting ({_exitDescription}): {Diagnostics()}");
         }
+
+        _initHostPid = FindChild(_process.Id);
+    }
+
+    /// <summary>The host pid of bwrap's only child, the sandbox's PID 1.</summary>
+    private static int FindChild(int parent)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == parent)
+                    return pid;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Ended while we looked.
+            }
+        }
+
+        return 0;
     }
 
     private async Task WatchExitAsync(Process process)
     {
         await process.WaitForExitAsync();
-        // Let the stderr reader drain so ExitDescription can quote bwrap's complaint.
-        process.WaitForExit();
+        // bwrap is gone; make sure PID 1 (and so its namespace) went with it before saying the machine has ended.
+        KillRemains();
         _exitDescription = DescribeExit(process.ExitCode, Volatile.Read(ref _disposed) != 0);
         _exited.TrySetResult();
+    }
+
+    private string LogPath => Path.Combine(_root, "init.log");
+
+    /// <summary>
+    /// Kills PID 1 by its host pid, which takes down its namespace; under a dedicated uid also every process of that
+    /// uid, which catches anything a half-dead bwrap could have left behind.
+    /// </summary>
+    private void KillRemains()
+    {
+        if (_initHostPid > 0)
+            NativeMethods.kill(_initHostPid, 9);
+        if (!_identity.SwitchUser)
+            return;
+        for (var round = 0; round < 50; round++)
+        {
+            var left = ProcessesOfUid(_identity.HostUid);
+            if (left.Count == 0)
+                return;
+            foreach (var pid in left)
+                NativeMethods.kill(pid, 9);
+            Thread.Sleep(10);
+        }
+    }
+
+    private static List<int> ProcessesOfUid(uint uid)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                continue;
+            try
+            {
+                // Zombies wait for their parent to reap them and hold nothing.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z'))
+                    continue;
+                if (SandboxIdentity.ProcessUid(dir) == uid)
+                    found.Add(pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Ended while we looked.
+            }
+        }
+
+        return found;
     }
 
     private static string DescribeExit(int code, bool disposed) => code switch
@@ -656,7 +723,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     private string Diagnostics()
     {
         lock (_diagnostics)
-            return _diagnostics.ToString().Trim();
+            return (_diagnostics + ReadCapped(LogPath)).Trim();
     }
 
     /// <inheritdoc />
@@ -667,9 +734,12 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         await _lifetime.CancelAsync();
         if (_process is { } process)
         {
+            // Killing PID 1 takes the whole PID namespace down before bwrap exits, so Exited means nothing is left.
+            if (IsAlive && _initHostPid > 0)
+                NativeMethods.kill(_initHostPid, 9);
             try
             {
-                if (!process.HasExited)
+                if (!await WaitAsync(_exited.Task, TimeSpan.FromSeconds(5)) && !process.HasExited)
                     process.Kill();
             }
             catch (InvalidOperationException)
@@ -705,6 +775,9 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         DeleteTree(_root);
         _lifetime.Dispose();
     }
+
+    private static async Task<bool> WaitAsync(Task task, TimeSpan timeout) =>
+        await Task.WhenAny(task, Task.Delay(timeout)) == task;
 
     private static void TryDelete(string path)
     {

@@ -178,6 +178,9 @@ internal static class NativeMethods
     public static extern int lchown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
 
     [DllImport("libc", SetLastError = true)]
+    public static extern int kill(int pid, int signal);
+
+    [DllImport("libc", SetLastError = true)]
     public static extern int mkfifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 #pragma warning restore CA2101, SYSLIB1054
 }
