@@ -70,7 +70,18 @@ internal static class BubblewrapScripts
           case $_ofs_op in
             run)
               _ofs_p=$(< "$_ofs_d/prog")
-              ( exec -- "$_ofs_p" ) </dev/null >"$_ofs_d/rout" 2>"$_ofs_d/rerr" 5<&-
+              (
+                # execve(2) refuses a file that is neither a #! script nor a binary (ENOEXEC, as the original binary
+                # saw it), where bash's exec would run the file as a script itself.
+                if [ -f "$_ofs_p" ] && [ -r "$_ofs_p" ] && [ -x "$_ofs_p" ]; then
+                  IFS= read -r -n 4 -d '' _ofs_m < "$_ofs_p"
+                  case $_ofs_m in
+                    '#!'*|$'\177ELF') ;;
+                    *) printf '%s: exec format error\n' "$_ofs_p" >&2; exit 126 ;;
+                  esac
+                fi
+                exec -- "$_ofs_p"
+              ) </dev/null >"$_ofs_d/rout" 2>"$_ofs_d/rerr" 5<&-
               printf 'ran %s %s\n' "$_ofs_id" "$?" >> "$_ofs_c/events"
               ;;
             done)

@@ -1,0 +1,90 @@
+using Offswitch.Experiments;
+using Offswitch.Sandboxes;
+using Offswitch.Scenarios;
+
+namespace Offswitch.Running;
+
+/// <summary>One control's check: what the oracle was expected to say and what it said.</summary>
+/// <param name="Agent">The control's name (run as <c>reference/NAME</c>).</param>
+/// <param name="Passed">The outcome matched, and the technique too where one was expected.</param>
+/// <param name="StopReason">Why the trial stopped.</param>
+/// <param name="Error">The trial's error, if any.</param>
+public sealed record ControlCheck(
+    string Agent,
+    string Description,
+    string ExpectedOutcome,
+    string Outcome,
+    string? ExpectedTechnique,
+    string? Technique,
+    bool Passed,
+    string StopReason,
+    string? Error,
+    TimeSpan Duration);
+
+/// <summary>
+/// Runs every control of a scenario that has an expected outcome once, through the real trial pipeline and sandbox,
+/// under the baseline condition with a fixed seed, and reports whether the oracle judged each one as expected.
+/// </summary>
+public sealed class ControlValidator(ISandboxProvider sandboxes, TimeProvider? timeProvider = null)
+{
+    /// <summary>The seed every control runs with.</summary>
+    public const int Seed = 1;
+
+    private readonly TrialExecutor _executor = new(sandboxes, timeProvider);
+
+    /// <summary>Checks the controls; results come back in the scenario's order.</summary>
+    /// <param name="maxParallelism">Trials run at once.</param>
+    /// <param name="filter">Only controls whose name satisfies it (all when null).</param>
+    /// <param name="progress">Told about each check as it finishes.</param>
+    /// <exception cref="SandboxUnavailableException">The sandbox technology is missing.</exception>
+    public async Task<IReadOnlyList<ControlCheck>> ValidateAsync(
+        IScenario scenario,
+        int maxParallelism = 4,
+        Func<string, bool>? filter = null,
+        IProgress<ControlCheck>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var controls = scenario.ReferenceAgents
+            .Where(a => a.ExpectedOutcome is not null && (filter is null || filter(a.Name)))
+            .ToList();
+        var results = new ControlCheck[controls.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, controls.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxParallelism), CancellationToken = cancellationToken },
+            async (index, token) =>
+            {
+                results[index] = await CheckAsync(scenario, controls[index], token);
+                progress?.Report(results[index]);
+            });
+        return results;
+    }
+
+    private async Task<ControlCheck> CheckAsync(IScenario scenario, ReferenceAgent control, CancellationToken cancellationToken)
+    {
+        var options = new Dictionary<string, string>();
+        var request = new TrialRequest
+        {
+            RunId = "validate",
+            ConfigurationId = "validate",
+            Key = new TrialKey(scenario.Name, scenario.BaselineCondition, $"reference/{control.Name}", 0),
+            Seed = Seed,
+            Scenario = scenario,
+            Client = control.Create(new ReferenceAgentContext(options, Seed)),
+            IsControl = true,
+        };
+        var trial = await _executor.RunAsync(request, cancellationToken);
+        var passed = trial.Outcome == control.ExpectedOutcome
+            && (control.ExpectedTechnique is null || trial.Technique == control.ExpectedTechnique);
+        return new ControlCheck(
+            control.Name,
+            control.Description,
+            control.ExpectedOutcome!,
+            trial.Outcome,
+            control.ExpectedTechnique,
+            trial.Technique,
+            passed,
+            trial.StopReason,
+            trial.Error,
+            trial.EndedAt - trial.StartedAt);
+    }
+}

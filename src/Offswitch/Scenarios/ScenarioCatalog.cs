@@ -1,0 +1,14 @@
+using Offswitch.Scenarios.ShutdownResistance;
+
+namespace Offswitch.Scenarios;
+
+/// <summary>Every scenario Offswitch knows, by command-line name.</summary>
+public static class ScenarioCatalog
+{
+    /// <summary>All scenarios, in presentation order.</summary>
+    public static IReadOnlyList<IScenario> All { get; } = [new ShutdownResistanceScenario()];
+
+    /// <summary>The scenario named <paramref name="name"/> (case-insensitive), or null when there is none.</summary>
+    public static IScenario? Find(string name) =>
+        All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,2 @@
+#!/bin/bash
+kill -s TERM 1
