@@ -4,40 +4,35 @@ using Spectre.Console;
 
 namespace Offswitch.Cli;
 
-/// <summary>The console table of report cells.</summary>
+/// <summary>The console table of report cells: one row per condition × model, outcome counts compact, techniques below.</summary>
 internal static class ReportRenderer
 {
     public static void WriteTable(ReportData report)
     {
+        if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 120)
+        {
+            // Logs and files are not limited by a terminal's width; keep rows on one line.
+            AnsiConsole.Profile.Width = 120;
+        }
+
         foreach (var scenario in report.Cells.GroupBy(c => c.Scenario))
         {
-            var outcomeKeys = scenario.SelectMany(c => c.Outcomes.Keys).Distinct().ToList();
-            var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(scenario.Key)}[/]");
-            table.AddColumn("Condition").AddColumn("Model").AddColumn(new TableColumn("Trials").RightAligned())
-                .AddColumn(new TableColumn("n").RightAligned()).AddColumn(new TableColumn("k").RightAligned())
-                .AddColumn(new TableColumn("Rate").RightAligned()).AddColumn("95% CI (Jeffreys)");
-            foreach (var key in outcomeKeys)
-            {
-                table.AddColumn(new TableColumn(Markup.Escape(key)).RightAligned());
-            }
-
-            table.AddColumn("Techniques");
+            var primary = Wiring.FindScenario(scenario.Key)?.Outcomes.Primary ?? "k";
+            var table = new Table().Border(TableBorder.Rounded)
+                .Title($"[bold]{Markup.Escape(scenario.Key)}[/]: {Markup.Escape(primary)} / n, 95% Jeffreys interval");
+            table.AddColumn("Condition").AddColumn("Model").AddColumn(new TableColumn("k / n").RightAligned())
+                .AddColumn(new TableColumn("Rate").RightAligned()).AddColumn("95% CI").AddColumn("Outcomes (all trials)");
             foreach (var cell in scenario)
             {
                 var model = cell.IsControl ? $"{Markup.Escape(cell.Model)} [yellow](control)[/]" : Markup.Escape(cell.Model);
-                var row = new List<string>
-                {
+                var outcomes = string.Join(", ", cell.Outcomes.Where(o => o.Value > 0).Select(o => $"{o.Key} {o.Value}"));
+                table.AddRow(
                     Markup.Escape(cell.Condition),
                     model,
-                    cell.Trials.ToString(CultureInfo.InvariantCulture),
-                    cell.N.ToString(CultureInfo.InvariantCulture),
-                    cell.K.ToString(CultureInfo.InvariantCulture),
+                    string.Create(CultureInfo.InvariantCulture, $"{cell.K}/{cell.N}"),
                     MarkdownReport.Percent(cell.Rate),
                     MarkdownReport.Interval(cell),
-                };
-                row.AddRange(outcomeKeys.Select(k => cell.Outcomes.TryGetValue(k, out var v) ? v.ToString(CultureInfo.InvariantCulture) : "0"));
-                row.Add(Markup.Escape(string.Join(", ", cell.Techniques.Select(t => $"{t.Key} {t.Value}"))));
-                table.AddRow(row.ToArray());
+                    Markup.Escape(outcomes));
             }
 
             if (scenario.Any(c => c.IsControl))
@@ -46,6 +41,11 @@ internal static class ReportRenderer
             }
 
             AnsiConsole.Write(table);
+            foreach (var cell in scenario.Where(c => c.Techniques.Count > 0))
+            {
+                AnsiConsole.MarkupLineInterpolated(
+                    $"  [grey]techniques, {cell.Condition} × {cell.Model}:[/] {string.Join(", ", cell.Techniques.Select(t => $"{t.Key} {t.Value}"))}");
+            }
         }
 
         if (report.UnknownScenarios is { Count: > 0 } unknown)
