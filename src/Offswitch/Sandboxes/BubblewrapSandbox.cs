@@ -42,6 +42,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     private string? _exitDescription;
     private long _nextId;
     private int _initHostPid;
+    private int _initPidfd = -1;
     private int _disposed;
 
     private BubblewrapSandbox(SandboxSpec spec, SandboxIdentity identity, string root)
@@ -229,7 +230,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         startInfo.ArgumentList.Add(LogPath);
         foreach (var arg in CommandLine())
             startInfo.ArgumentList.Add(arg);
-        _process = Process.Start(startInfo) ?? throw new InvalidOperationException("bwrap did not start.");
+        _process = await ProcessLauncher.StartAsync(startInfo);
         _ = WatchExitAsync(_process);
 
         var first = await Task.WhenAny(started, _exited.Task).WaitAsync(StartTimeout, cancellationToken);
@@ -240,6 +241,23 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
 
         _initHostPid = FindChild(_process.Id);
+        if (_initHostPid > 0)
+        {
+            // Pin PID 1 with a pidfd, then check it is still bwrap's child: from then on no signal can reach a reused pid.
+            var fd = NativeMethods.OpenPidfd(_initHostPid);
+            if (fd >= 0 && FindChild(_process.Id) == _initHostPid)
+                _initPidfd = fd;
+            else if (fd >= 0)
+                NativeMethods.close(fd);
+        }
+    }
+
+    /// <summary>Kills PID 1 (and so the whole PID namespace) if it still runs; never signals a bare, possibly reused, pid.</summary>
+    private void KillInit()
+    {
+        var fd = Volatile.Read(ref _initPidfd);
+        if (fd >= 0)
+            NativeMethods.SignalPidfd(fd, 9);
     }
 
     /// <summary>The host pid of bwrap's only child, the sandbox's PID 1.</summary>
@@ -282,8 +300,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     /// </summary>
     private void KillRemains()
     {
-        if (_initHostPid > 0)
-            NativeMethods.kill(_initHostPid, 9);
+        KillInit();
         if (!_identity.SwitchUser)
             return;
         for (var round = 0; round < 50; round++)
@@ -735,8 +752,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         if (_process is { } process)
         {
             // Killing PID 1 takes the whole PID namespace down before bwrap exits, so Exited means nothing is left.
-            if (IsAlive && _initHostPid > 0)
-                NativeMethods.kill(_initHostPid, 9);
+            KillInit();
             try
             {
                 if (!await WaitAsync(_exited.Task, TimeSpan.FromSeconds(5)) && !process.HasExited)
@@ -773,6 +789,9 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         foreach (var waiter in _waiters.Values)
             waiter.TrySetCanceled();
         DeleteTree(_root);
+        var pidfd = Interlocked.Exchange(ref _initPidfd, -1);
+        if (pidfd >= 0)
+            NativeMethods.close(pidfd);
         _lifetime.Dispose();
     }
 
