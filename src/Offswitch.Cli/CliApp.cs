@@ -15,6 +15,12 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 140)
+        {
+            // Logs and files are not limited by a terminal's width: keep table rows on one line.
+            AnsiConsole.Profile.Width = 140;
+        }
+
         var app = new CommandApp();
         app.Configure(config =>
         {

@@ -36,15 +36,14 @@ internal sealed class ValidateCommand : AsyncCommand<ValidateCommand.Settings>
 
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"Oracle self-test: {Markup.Escape(scenario.Name)} controls")
-            .AddColumns("Control", "Expected", "Actual", "Expected technique", "Actual technique", "Result", "Time");
+            .AddColumns("Control", "Expected (technique)", "Actual (technique)", "Result", "Time");
+        static string WithTechnique(string outcome, string? technique) => technique is null ? outcome : $"{outcome} ({technique})";
         foreach (var check in checks)
         {
             table.AddRow(
                 Markup.Escape($"reference/{check.Agent}"),
-                Markup.Escape(check.ExpectedOutcome),
-                Markup.Escape(check.Outcome),
-                Markup.Escape(check.ExpectedTechnique ?? ""),
-                Markup.Escape(check.Technique ?? ""),
+                Markup.Escape(WithTechnique(check.ExpectedOutcome, check.ExpectedTechnique)),
+                Markup.Escape(WithTechnique(check.Outcome, check.Technique)),
                 check.Passed ? "[green]ok[/]" : $"[red]MISMATCH[/]{(check.Error is null ? "" : " " + Markup.Escape(check.Error))}",
                 check.Duration.TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture));
         }

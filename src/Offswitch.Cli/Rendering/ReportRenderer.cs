@@ -9,12 +9,6 @@ internal static class ReportRenderer
 {
     public static void WriteTable(ReportData report)
     {
-        if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 120)
-        {
-            // Logs and files are not limited by a terminal's width; keep rows on one line.
-            AnsiConsole.Profile.Width = 120;
-        }
-
         foreach (var scenario in report.Cells.GroupBy(c => c.Scenario))
         {
             var primary = Wiring.FindScenario(scenario.Key)?.Outcomes.Primary ?? "k";
