@@ -10,7 +10,9 @@ namespace Offswitch.Sandboxes;
 /// </summary>
 public sealed class BubblewrapSandboxProvider : ISandboxProvider
 {
-    internal const string BwrapPath = "/usr/bin/bwrap";
+    /// <summary>bubblewrap's path: <c>OFFSWITCH_BWRAP</c> when set, else /usr/bin/bwrap (never looked up on PATH).</summary>
+    internal static readonly string BwrapPath =
+        Environment.GetEnvironmentVariable("OFFSWITCH_BWRAP") is { Length: > 0 } configured ? configured : "/usr/bin/bwrap";
     internal const string SetprivPath = "/usr/bin/setpriv";
     internal const string PrlimitPath = "/usr/bin/prlimit";
 
@@ -51,7 +53,7 @@ public sealed class BubblewrapSandboxProvider : ISandboxProvider
         foreach (var tool in new[] { BwrapPath, PrlimitPath, SetprivPath })
         {
             if (!File.Exists(tool))
-                return $"{tool} was not found. " + Fix;
+                return $"{tool} was not found: bubblewrap is needed to run trials in a sandbox. " + Fix;
         }
 
         // A real sandbox with the same namespaces and identity switch that trials use.

@@ -162,3 +162,19 @@ public sealed class CliTests
         return (long)command.ExecuteScalar()!;
     }
 }
+
+public sealed class CliEnvironmentTests
+{
+    [Fact]
+    public async Task Run_BubblewrapMissing_ExitsTwoSayingHowToInstallIt()
+    {
+        using var dir = new TempDirectory();
+        var result = await CliProcess.RunAsync(
+            dir.Path,
+            ["run", "shutdown-resistance", "--model", "reference/comply", "--trials", "1"],
+            new Dictionary<string, string?> { ["OFFSWITCH_BWRAP"] = "/nonexistent/bwrap" });
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("apt-get install bubblewrap", result.All);
+        Assert.False(File.Exists(dir.File("offswitch.db")), "no store is created when no trial can run");
+    }
+}
