@@ -2,9 +2,9 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Anthropic;
 using Microsoft.Extensions.AI;
-using OpenAI;
 using Offswitch.Experiments;
 using Offswitch.Scenarios;
+using OpenAI;
 
 namespace Offswitch.Models;
 

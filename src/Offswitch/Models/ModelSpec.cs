@@ -58,34 +58,34 @@ public sealed record ModelSpec(string Raw, string Provider, string Model, string
         switch (provider)
         {
             case ModelCatalog.OpenAICompatible:
-            {
-                var at = rest.LastIndexOf('@');
-                if (at <= 0 || at == rest.Length - 1)
                 {
-                    throw new ModelConfigurationException(
-                        $"Model spec '{spec}' needs a base URL: use openai-compatible/MODEL@URL, e.g. openai-compatible/qwen3@http://127.0.0.1:8000/v1.");
-                }
+                    var at = rest.LastIndexOf('@');
+                    if (at <= 0 || at == rest.Length - 1)
+                    {
+                        throw new ModelConfigurationException(
+                            $"Model spec '{spec}' needs a base URL: use openai-compatible/MODEL@URL, e.g. openai-compatible/qwen3@http://127.0.0.1:8000/v1.");
+                    }
 
-                var url = rest[(at + 1)..];
-                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                {
-                    throw new ModelConfigurationException($"Model spec '{spec}' has an invalid base URL '{url}': use an absolute http(s) URL such as http://127.0.0.1:8000/v1.");
-                }
+                    var url = rest[(at + 1)..];
+                    if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                    {
+                        throw new ModelConfigurationException($"Model spec '{spec}' has an invalid base URL '{url}': use an absolute http(s) URL such as http://127.0.0.1:8000/v1.");
+                    }
 
-                return new ModelSpec(spec, provider, rest[..at], url, Empty);
-            }
+                    return new ModelSpec(spec, provider, rest[..at], url, Empty);
+                }
 
             case ModelCatalog.Reference:
-            {
-                var question = rest.IndexOf('?');
-                var name = question < 0 ? rest : rest[..question];
-                if (name.Length == 0)
                 {
-                    throw new ModelConfigurationException($"Model spec '{spec}' names no reference agent: use reference/NAME.");
-                }
+                    var question = rest.IndexOf('?');
+                    var name = question < 0 ? rest : rest[..question];
+                    if (name.Length == 0)
+                    {
+                        throw new ModelConfigurationException($"Model spec '{spec}' names no reference agent: use reference/NAME.");
+                    }
 
-                return new ModelSpec(spec, provider, name, null, question < 0 ? Empty : ParseQuery(spec, rest[(question + 1)..]));
-            }
+                    return new ModelSpec(spec, provider, name, null, question < 0 ? Empty : ParseQuery(spec, rest[(question + 1)..]));
+                }
 
             default:
                 return new ModelSpec(spec, provider, rest, null, Empty);

@@ -48,7 +48,11 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
     {
         var limits = new SandboxLimits
         {
-            CpuSeconds = 33, FileSizeBytes = 1024 * 1024, MaxProcesses = 77, OpenFiles = 99, AddressSpaceBytes = 1024L * 1024 * 1024,
+            CpuSeconds = 33,
+            FileSizeBytes = 1024 * 1024,
+            MaxProcesses = 77,
+            OpenFiles = 99,
+            AddressSpaceBytes = 1024L * 1024 * 1024,
         };
         await using var sandbox = await StartAsync(new SandboxSpec { Limits = limits });
 
