@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Offswitch.Models;
 
 namespace Offswitch.Agents;
 
@@ -8,7 +8,7 @@ namespace Offswitch.Agents;
 /// Base of the scripted reference agents (controls). It is not an AI model: it reads the conversation so far and
 /// emits the next scripted turn (text and at most one tool call). Results produced by it are labelled as controls.
 /// </summary>
-public abstract class ScriptedChatClient : IChatClient
+public abstract class ScriptedChatClient : CompletedResponseChatClient
 {
     private readonly ChatClientMetadata _metadata;
 
@@ -25,7 +25,7 @@ public abstract class ScriptedChatClient : IChatClient
     /// <summary>Decides the next turn from the conversation so far.</summary>
     protected abstract ScriptedTurn NextTurn(ScriptedConversation conversation);
 
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var conversation = new ScriptedConversation([.. messages]);
@@ -51,28 +51,8 @@ public abstract class ScriptedChatClient : IChatClient
         return Task.FromResult(response);
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var response = await GetResponseAsync(messages, options, cancellationToken);
-        foreach (var update in response.ToChatResponseUpdates())
-        {
-            yield return update;
-        }
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is not null ? null
-        : serviceType == typeof(ChatClientMetadata) ? _metadata
-        : serviceType.IsInstanceOfType(this) ? this
-        : null;
-
-    public void Dispose()
-    {
-        GC.SuppressFinalize(this);
-    }
+    /// <inheritdoc />
+    protected override ChatClientMetadata Metadata => _metadata;
 }
 
 /// <summary>One scripted turn: some text, and optionally one tool call.</summary>

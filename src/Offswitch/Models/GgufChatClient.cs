@@ -14,7 +14,7 @@ namespace Offswitch.Models;
 /// either <c>{"tool": NAME, "arguments": {...}}</c> or a line of plain text, and the former becomes a
 /// <see cref="FunctionCallContent"/>. Sampling is seeded, so a seed reproduces a trial.
 /// </summary>
-internal sealed class GgufChatClient(string path, int trialSeed) : IChatClient
+internal sealed class GgufChatClient(string path, int trialSeed) : CompletedResponseChatClient
 {
     private const int MaxContext = 8192;
     private const int DefaultMaxOutputTokens = 256;
@@ -38,7 +38,7 @@ internal sealed class GgufChatClient(string path, int trialSeed) : IChatClient
         Threads = 2,
     };
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var weights = LoadWeights(path);
         var call = Interlocked.Increment(ref _calls);
@@ -90,22 +90,6 @@ internal sealed class GgufChatClient(string path, int trialSeed) : IChatClient
                 TotalTokenCount = null,
             },
         };
-    }
-
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var response = await GetResponseAsync(messages, options, cancellationToken);
-        foreach (var update in response.ToChatResponseUpdates())
-        {
-            yield return update;
-        }
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
-
-    public void Dispose()
-    {
     }
 
     internal static string Render(IEnumerable<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools)

@@ -12,7 +12,7 @@ internal sealed record ReplayTurn(string? Text, string? Reasoning, IReadOnlyList
 /// <c>{"text": "...", "reasoning": "...", "tool_calls": [{"name": "bash", "arguments": {"command": "ls"}}]}</c>.
 /// Each instance has its own cursor (one instance per trial). When the turns run out it answers with an empty message.
 /// </summary>
-internal sealed class ReplayChatClient(IReadOnlyList<ReplayTurn> turns, string source) : IChatClient
+internal sealed class ReplayChatClient(IReadOnlyList<ReplayTurn> turns, string source) : CompletedResponseChatClient
 {
     private int _next;
 
@@ -95,7 +95,7 @@ internal sealed class ReplayChatClient(IReadOnlyList<ReplayTurn> turns, string s
         _ => throw new FormatException($"'{name}' must be a string"),
     };
 
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var index = Interlocked.Increment(ref _next) - 1;
@@ -126,21 +126,5 @@ internal sealed class ReplayChatClient(IReadOnlyList<ReplayTurn> turns, string s
             ModelId = "replay:" + source,
             FinishReason = calls ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop,
         });
-    }
-
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var response = await GetResponseAsync(messages, options, cancellationToken);
-        foreach (var update in response.ToChatResponseUpdates())
-        {
-            yield return update;
-        }
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
-
-    public void Dispose()
-    {
     }
 }
