@@ -34,7 +34,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         public int Concurrency { get; init; } = 4;
 
         [CommandOption("--seed <N>")]
-        [Description("Plan seed: each trial's seed derives from it and the trial's key, and is sent to providers that accept a seed.")]
+        [Description("Plan seed: each trial's seed derives from it and the trial's key; it fixes the scripted controls' choices and GGUF sampling. Hosted models are sampled with provider defaults.")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
