@@ -79,6 +79,7 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
             await Parallel.ForEachAsync(pending, parallel, async (key, _) =>
             {
                 Interlocked.Increment(ref inFlight);
+                TrialRecord? finished = null;
                 try
                 {
                     var seed = plan.TrialSeed(key);
@@ -107,12 +108,14 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
 
                     Interlocked.Add(ref tokens, record.Usage.TotalTokens);
                     Interlocked.Increment(ref done);
-                    Report(record);
+                    finished = record;
                 }
                 finally
                 {
                     Interlocked.Decrement(ref inFlight);
                 }
+
+                Report(finished);
             });
         }
         catch (OperationCanceledException) when (stopScheduling.IsCancellationRequested || abandon.IsCancellationRequested)
