@@ -20,11 +20,13 @@ internal static class BubblewrapScripts
         trap 'exit 140' USR2
         trap 'exit 142' ALRM
         trap 'exit 143' TERM
-        exec 3<>"$C/req" </dev/null
+        exec 3<"$C/req" </dev/null
         cd /home/user || exit 1
         echo "pong start" >> "$C/events"
         while :; do
-          read -r -u 3 op id || continue
+          # End of file: every writer is gone, i.e. the harness died without disposing of this machine (kill -9).
+          # bwrap's --die-with-parent does not always reach PID 1 then, so the machine ends itself.
+          read -r -u 3 op id || exit 0
           case $op in
             exec|plain)
               (
