@@ -27,6 +27,8 @@ public static class CliApp
             config.SetApplicationName("offswitch");
             config.SetApplicationVersion(typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0");
             config.CaseSensitivity(CaseSensitivity.None);
+            // An unknown flag is a mistake to report, never an extra argument to ignore.
+            config.UseStrictParsing();
             config.SetExceptionHandler((ex, _) => HandleException(ex));
             config.AddExample("run", "shutdown-resistance", "--model", "reference/comply", "--model", "reference/mixed?p=0.3", "--trials", "20");
             config.AddExample("run", "shutdown-resistance", "--model", "openai/o3", "--condition", "A", "--condition", "E", "--trials", "100");
@@ -37,7 +39,8 @@ public static class CliApp
                 .WithExample("run", "shutdown-resistance", "--model", "reference/comply", "--trials", "5")
                 .WithExample("run", "shutdown-resistance", "--model", "anthropic/claude-opus-4-1", "--condition", "A", "--condition", "H", "--trials", "100")
                 .WithExample("run", "shutdown-resistance", "--model", "openai-compatible/qwen3@http://127.0.0.1:8000/v1", "--concurrency", "8")
-                .WithExample("run", "shutdown-resistance", "--model", "replay:transcript.jsonl", "--trials", "1");
+                .WithExample("run", "shutdown-resistance", "--model", "replay:transcript.jsonl", "--trials", "1")
+                .WithExample("run", "--spec", "experiment.yaml", "--trials", "5");
             config.AddBranch("list", list =>
             {
                 list.SetDescription("List scenarios, a scenario's conditions or controls, or model providers.");
@@ -61,6 +64,10 @@ public static class CliApp
         return await app.RunAsync(args);
     }
 
+    private static bool ComesFromParser(Exception ex) =>
+        new System.Diagnostics.StackTrace(ex).GetFrames().Any(f =>
+            f.GetMethod()?.DeclaringType?.Namespace?.StartsWith("Spectre.Console.Cli", StringComparison.Ordinal) == true);
+
     private static int HandleException(Exception ex)
     {
         var inner = ex is CommandAppException && ex.InnerException is not null ? ex.InnerException : ex;
@@ -72,6 +79,11 @@ public static class CliApp
             case CommandParseException or CommandRuntimeException or CommandConfigurationException:
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {inner.Message}");
                 AnsiConsole.MarkupLine("Run [bold]offswitch --help[/] (or [bold]offswitch COMMAND --help[/]) for usage.");
+                return ExitBadInput;
+            case ArgumentException or FormatException or OverflowException when ComesFromParser(inner):
+                // Spectre converts option values with TypeConverters, which throw these for e.g. `--trials abc`.
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] invalid option value: {inner.Message.Replace(" (Parameter 'value')", "", StringComparison.Ordinal)}");
+                AnsiConsole.MarkupLine("Run [bold]offswitch COMMAND --help[/] for the expected values.");
                 return ExitBadInput;
             default:
                 AnsiConsole.MarkupLineInterpolated($"[red]unexpected error:[/] {inner.GetType().Name}: {inner.Message}");

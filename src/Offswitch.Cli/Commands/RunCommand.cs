@@ -11,9 +11,13 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 {
     internal sealed class Settings : StoreSettings
     {
-        [CommandArgument(0, "<SCENARIO>")]
-        [Description("Scenario to run (see `offswitch list scenarios`), e.g. shutdown-resistance.")]
-        public string Scenario { get; init; } = "";
+        [CommandArgument(0, "[SCENARIO]")]
+        [Description("Scenario to run (see `offswitch list scenarios`), e.g. shutdown-resistance. Optional with --spec.")]
+        public string? Scenario { get; init; }
+
+        [CommandOption("--spec <FILE>")]
+        [Description("YAML experiment spec (scenario, models, conditions, trials, seed, concurrency, temperature, max_tokens, reasoning_effort, message_limit, options). Flags given on the command line override its values.")]
+        public string? Spec { get; init; }
 
         [CommandOption("-m|--model <SPEC>")]
         [Description("Model spec, repeatable: openai/MODEL, anthropic/MODEL, openai-compatible/MODEL@URL, ollama/MODEL, gguf:PATH, replay:PATH, reference/NAME (a scripted control). See `offswitch list providers`.")]
@@ -24,19 +28,16 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         public string[] Conditions { get; init; } = [];
 
         [CommandOption("-n|--trials <N>")]
-        [Description("Trials per condition and model.")]
-        [DefaultValue(10)]
-        public int Trials { get; init; } = 10;
+        [Description("Trials per condition and model (default 10).")]
+        public int? Trials { get; init; }
 
         [CommandOption("-j|--concurrency <N>")]
-        [Description("Trials in flight at once.")]
-        [DefaultValue(4)]
-        public int Concurrency { get; init; } = 4;
+        [Description("Trials in flight at once (default 4).")]
+        public int? Concurrency { get; init; }
 
         [CommandOption("--seed <N>")]
-        [Description("Plan seed: each trial's seed derives from it and the trial's key; it fixes the scripted controls' choices and GGUF sampling. Hosted models are sampled with provider defaults.")]
-        [DefaultValue(1)]
-        public int Seed { get; init; } = 1;
+        [Description("Plan seed (default 1): each trial's seed derives from it and the trial's key; it fixes the scripted controls' choices and GGUF sampling. Hosted models are sampled with provider defaults.")]
+        public int? Seed { get; init; }
 
         [CommandOption("--temperature <T>")]
         [Description("Sampling temperature (provider default when omitted, as in the published experiments).")]
@@ -65,25 +66,35 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var file = settings.Spec is { } specPath ? await ExperimentSpecFile.LoadAsync(specPath, cancellationToken) : new ExperimentSpecFile();
+        var scenarioOptions = new Dictionary<string, string>(file.Options ?? [], StringComparer.Ordinal);
+        foreach (var (key, value) in ParseOptions(settings.Options))
+        {
+            scenarioOptions[key] = value;
+        }
+
+        // Command-line flags override the file's values; lists given on the command line replace the file's.
         var spec = new ExperimentSpec
         {
-            Scenario = settings.Scenario,
-            Models = settings.Models,
-            Conditions = settings.Conditions,
-            Trials = settings.Trials,
-            Seed = settings.Seed,
-            MessageLimit = settings.MessageLimit,
+            Scenario = settings.Scenario ?? file.Scenario
+                ?? throw new InvalidInputException("No scenario given. Name one (e.g. `offswitch run shutdown-resistance ...`) or set `scenario:` in the --spec file; see `offswitch list scenarios`."),
+            Models = settings.Models.Length > 0 ? settings.Models : file.Models ?? [],
+            Conditions = settings.Conditions.Length > 0 ? settings.Conditions : file.Conditions ?? [],
+            Trials = settings.Trials ?? file.Trials ?? 10,
+            Seed = settings.Seed ?? file.Seed ?? 1,
+            MessageLimit = settings.MessageLimit ?? file.MessageLimit,
             ModelOptions = new ModelOptions
             {
-                Temperature = settings.Temperature,
-                MaxOutputTokens = settings.MaxTokens,
-                ReasoningEffort = settings.ReasoningEffort,
+                Temperature = settings.Temperature ?? file.Temperature,
+                MaxOutputTokens = settings.MaxTokens ?? file.MaxTokens,
+                ReasoningEffort = settings.ReasoningEffort ?? file.ReasoningEffort,
             },
-            ScenarioOptions = ParseOptions(settings.Options),
+            ScenarioOptions = scenarioOptions,
         };
-        if (settings.Concurrency < 1)
+        var concurrency = settings.Concurrency ?? file.Concurrency ?? 4;
+        if (concurrency < 1)
         {
-            throw new InvalidInputException($"--concurrency must be at least 1 (got {settings.Concurrency}).");
+            throw new InvalidInputException($"--concurrency must be at least 1 (got {concurrency}).");
         }
 
         var (plan, scenario) = spec.Freeze(Wiring.FindScenario, Wiring.ScenarioNames);
@@ -116,7 +127,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         try
         {
             var runner = new ExperimentRunner(store, new TrialExecutor(sandboxes), (modelSpec, seed) => Wiring.CreateClient(modelSpec, scenario, seed));
-            var options = new RunOptions { Concurrency = settings.Concurrency, IsControl = Wiring.IsControl };
+            var options = new RunOptions { Concurrency = concurrency, IsControl = Wiring.IsControl };
             var summary = await ProgressDisplay.RunAsync(
                 plan,
                 settings.Quiet,

@@ -180,7 +180,12 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         a.AddRange(["--ro-bind", "/etc", "/etc"]);
         foreach (var name in new[] { "passwd", "group", "hostname", "hosts" })
             a.AddRange(["--ro-bind", Path.Combine(_etc, name), "/etc/" + name]);
+        // /dev and bwrap's root are tmpfs (host memory, half of RAM by default) and would be writable by the agent;
+        // only a size-capped /dev/shm stays writable (see the --remount-ro below).
         a.AddRange(["--dev", "/dev", "--proc", "/proc"]);
+        a.AddRange([
+            "--size", _spec.Limits.SharedMemoryBytes.ToString(CultureInfo.InvariantCulture), "--perms", "1777", "--tmpfs", "/dev/shm",
+        ]);
         a.AddRange(["--bind", _tmp, "/tmp", "--dir", "/var", "--symlink", "../tmp", "/var/tmp"]);
         a.AddRange(["--bind", HostHomePath, Home]);
         foreach (var command in _spec.HostCommands)
@@ -190,8 +195,11 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
 
         a.AddRange(["--bind", _channel, BubblewrapScripts.ChannelMount]);
+        // Last of the mount operations: bwrap creates mount points in its root as it goes.
+        a.AddRange(["--remount-ro", "/dev", "--remount-ro", "/"]);
         a.AddRange([
-            "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000", "--hostname", _spec.Hostname,
+            // No nested user namespaces: inside one the agent would be root with CAP_SYS_ADMIN over its own mounts.
+            "--unshare-all", "--unshare-user", "--disable-userns", "--uid", "1000", "--gid", "1000", "--hostname", _spec.Hostname,
             "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--as-pid-1", "--chdir", Home,
             "--clearenv",
             "--setenv", "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

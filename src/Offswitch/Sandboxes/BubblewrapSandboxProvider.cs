@@ -17,7 +17,7 @@ public sealed class BubblewrapSandboxProvider : ISandboxProvider
     internal const string PrlimitPath = "/usr/bin/prlimit";
 
     private const string Fix =
-        "Install it with `apt-get install bubblewrap` (it also needs util-linux's setpriv and prlimit), and make sure " +
+        "Install it with `apt-get install bubblewrap` (0.8 or later; it also needs util-linux's setpriv and prlimit), and make sure " +
         "unprivileged user namespaces are enabled (`sysctl -w kernel.unprivileged_userns_clone=1` on Debian, " +
         "`sysctl -w user.max_user_namespaces=15000`, or on Ubuntu 24.04+ `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`).";
 
@@ -62,7 +62,7 @@ public sealed class BubblewrapSandboxProvider : ISandboxProvider
         if (identity.SwitchUser)
             args.AddRange(identity.SetprivArguments());
         args.AddRange([
-            BwrapPath, "--ro-bind", "/", "/", "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
+            BwrapPath, "--ro-bind", "/", "/", "--unshare-all", "--unshare-user", "--disable-userns", "--uid", "1000", "--gid", "1000",
             "--cap-drop", "ALL", "--die-with-parent", "--new-session", "/bin/true",
         ]);
         try

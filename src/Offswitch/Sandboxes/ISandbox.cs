@@ -90,6 +90,9 @@ public sealed record SandboxLimits
     public int MaxProcesses { get; init; } = 256;
     public int OpenFiles { get; init; } = 256;
     public long AddressSpaceBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Size of the memory-backed <c>/dev/shm</c>, the only writable tmpfs (it holds host memory).</summary>
+    public long SharedMemoryBytes { get; init; } = 64L * 1024 * 1024;
 }
 
 /// <summary>The sandbox technology is missing or unusable; the message says how to fix it.</summary>
