@@ -108,6 +108,23 @@ public static class InspectLogFile
     public static async Task<InspectLog> ReadAsync(string path, CancellationToken cancellationToken = default)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            // The single-file format (also what `inspect log dump` prints): one EvalLog with its samples.
+            EvalLog log;
+            try
+            {
+                log = await JsonSerializer.DeserializeAsync<EvalLog>(file, InspectJson.Options, cancellationToken)
+                    ?? throw new InvalidDataException($"{path} is empty.");
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException($"{path} is not an Inspect JSON log ({ex.Message}).", ex);
+            }
+
+            return new InspectLog(log with { Samples = null }, [], log.Samples ?? []);
+        }
+
         return await ReadAsync(file, path, cancellationToken);
     }
 
@@ -206,7 +223,7 @@ public static class InspectLogFile
             // Inspect 0.3.206 and later compress entries with Zstandard (ZIP method 93), which System.IO.Compression cannot decode.
             throw new InvalidDataException(
                 $"{name}: cannot decompress entry '{entry.FullName}' ({ex.Message}). Logs written by recent Inspect versions use Zstandard; " +
-                "convert one with `inspect log convert --to eval` from an Inspect version that writes Deflate, or with `inspect log dump` to JSON.",
+                "print it as JSON with `inspect log dump FILE > log.json` and import that file instead.",
                 ex);
         }
 
