@@ -117,10 +117,10 @@ public static class InspectExporter
     }
 
     /// <summary>Converts a Microsoft.Extensions.AI conversation to Inspect messages (one tool message per tool result).</summary>
-    public static List<ChatMessage> ConvertMessages(IReadOnlyList<AI.ChatMessage> messages, string? model = null)
+    public static List<InspectMessage> ConvertMessages(IReadOnlyList<AI.ChatMessage> messages, string? model = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var result = new List<ChatMessage>();
+        var result = new List<InspectMessage>();
         foreach (var (message, _) in ConvertWithOrigin(messages, model))
         {
             result.Add(message);
@@ -129,7 +129,7 @@ public static class InspectExporter
         return result;
     }
 
-    private static IEnumerable<(ChatMessage Message, int Origin)> ConvertWithOrigin(IReadOnlyList<AI.ChatMessage> messages, string? model)
+    private static IEnumerable<(InspectMessage Message, int Origin)> ConvertWithOrigin(IReadOnlyList<AI.ChatMessage> messages, string? model)
     {
         var functionNames = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < messages.Count; i++)
@@ -140,7 +140,7 @@ public static class InspectExporter
             {
                 foreach (var result in message.Contents.OfType<AI.FunctionResultContent>())
                 {
-                    yield return (new ChatMessage
+                    yield return (new InspectMessage
                     {
                         Role = "tool",
                         Content = MessageContent.Of(ResultText(result.Result)),
@@ -185,7 +185,7 @@ public static class InspectExporter
                 1 when items[0].Type == "text" => MessageContent.Of(items[0].Text ?? ""),
                 _ => MessageContent.Of(items),
             };
-            yield return (new ChatMessage
+            yield return (new InspectMessage
             {
                 Role = role,
                 Content = content1,
@@ -309,7 +309,7 @@ public static class InspectExporter
         };
     }
 
-    private static List<InspectEvent> Events(TrialRecord trial, List<(ChatMessage Message, int Origin)> converted, Score outcome)
+    private static List<InspectEvent> Events(TrialRecord trial, List<(InspectMessage Message, int Origin)> converted, Score outcome)
     {
         var events = new List<InspectEvent>();
         var assistantPositions = converted.Select((c, i) => (c.Message, i)).Where(p => p.Message.Role == "assistant").Select(p => p.i).ToList();
@@ -448,7 +448,7 @@ public static class InspectExporter
         };
     }
 
-    private static string StopReason(string? finishReason, ChatMessage message) => finishReason switch
+    private static string StopReason(string? finishReason, InspectMessage message) => finishReason switch
     {
         "stop" => "stop",
         "tool_calls" => "tool_calls",

@@ -209,7 +209,7 @@ public static class InspectImporter
     /// Converts Inspect messages to Microsoft.Extensions.AI messages. Consecutive tool messages become one tool message.
     /// Returns the number of content items left out because Offswitch has no equivalent (images, audio, documents...).
     /// </summary>
-    public static (List<AI.ChatMessage> Messages, int Skipped) ConvertMessages(IReadOnlyList<ChatMessage> messages)
+    public static (List<AI.ChatMessage> Messages, int Skipped) ConvertMessages(IReadOnlyList<InspectMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var result = new List<AI.ChatMessage>();

@@ -169,7 +169,7 @@ public sealed record EvalSample
 
     public required SampleInput Input { get; init; }
     public required SampleTarget Target { get; init; }
-    public List<ChatMessage> Messages { get; init; } = [];
+    public List<InspectMessage> Messages { get; init; } = [];
     public ModelOutput Output { get; init; } = new();
     public Dictionary<string, Score>? Scores { get; init; }
     public Dictionary<string, JsonElement> Metadata { get; init; } = [];
@@ -215,7 +215,7 @@ public sealed record EvalSampleSummary
 }
 
 /// <summary>A chat message; Inspect's union on <c>role</c> (system, user, assistant, tool) flattened into one record.</summary>
-public sealed record ChatMessage
+public sealed record InspectMessage
 {
     public string? Id { get; init; }
     public required string Role { get; init; }
@@ -291,7 +291,7 @@ public sealed record ModelOutput
 /// <summary>One choice of a model output.</summary>
 public sealed record ChatCompletionChoice
 {
-    public required ChatMessage Message { get; init; }
+    public required InspectMessage Message { get; init; }
 
     /// <summary>"stop", "max_tokens", "model_length", "tool_calls", "content_filter" or "unknown".</summary>
     public string StopReason { get; init; } = "unknown";
@@ -323,7 +323,7 @@ public sealed record InspectEvent
 
     // model
     public string? Model { get; init; }
-    public List<ChatMessage>? Input { get; init; }
+    public List<InspectMessage>? Input { get; init; }
     public List<JsonElement>? Tools { get; init; }
     public JsonElement? ToolChoice { get; init; }
     public Dictionary<string, JsonElement>? Config { get; init; }
@@ -365,11 +365,11 @@ public readonly record struct SampleId(string Value, bool IsNumber)
 
 /// <summary>A sample's input: a string or a list of messages.</summary>
 [JsonConverter(typeof(SampleInputConverter))]
-public sealed record SampleInput(string? Text, IReadOnlyList<ChatMessage>? Messages)
+public sealed record SampleInput(string? Text, IReadOnlyList<InspectMessage>? Messages)
 {
     public static SampleInput Of(string text) => new(text, null);
 
-    public static SampleInput Of(IReadOnlyList<ChatMessage> messages) => new(null, messages);
+    public static SampleInput Of(IReadOnlyList<InspectMessage> messages) => new(null, messages);
 }
 
 /// <summary>A sample's target: a string or a list of strings.</summary>
@@ -418,7 +418,7 @@ internal sealed class SampleInputConverter : JsonConverter<SampleInput>
     public override SampleInput Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.String
             ? SampleInput.Of(reader.GetString()!)
-            : SampleInput.Of(JsonSerializer.Deserialize<List<ChatMessage>>(ref reader, options) ?? []);
+            : SampleInput.Of(JsonSerializer.Deserialize<List<InspectMessage>>(ref reader, options) ?? []);
 
     public override void Write(Utf8JsonWriter writer, SampleInput value, JsonSerializerOptions options)
     {
