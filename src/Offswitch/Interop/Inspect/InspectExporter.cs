@@ -325,60 +325,60 @@ public static class InspectExporter
             switch (e.Kind)
             {
                 case TrialEventKinds.ModelCall when modelCall < assistantPositions.Count:
-                {
-                    var position = assistantPositions[modelCall++];
-                    var message = converted[position].Message;
-                    var duration = Number(e.Data, "duration_ms") is { } ms ? ms / 1000.0 : (double?)null;
-                    events.Add(new InspectEvent
                     {
-                        Kind = "model",
-                        Timestamp = InspectLogFormat.FormatTime(e.At),
-                        WorkingStart = start,
-                        Model = trial.Key.Model,
-                        Input = [.. converted.Take(position).Select(c => c.Message)],
-                        Tools = [],
-                        ToolChoice = Element("auto"),
-                        Config = [],
-                        Output = new ModelOutput
+                        var position = assistantPositions[modelCall++];
+                        var message = converted[position].Message;
+                        var duration = Number(e.Data, "duration_ms") is { } ms ? ms / 1000.0 : (double?)null;
+                        events.Add(new InspectEvent
                         {
-                            Model = Text(e.Data, "model_id") ?? trial.Key.Model,
-                            Choices = [new ChatCompletionChoice { Message = message, StopReason = StopReason(Text(e.Data, "finish_reason"), message) }],
-                            Completion = message.Content.PlainText(),
-                            Usage = new ModelUsage
+                            Kind = "model",
+                            Timestamp = InspectLogFormat.FormatTime(e.At),
+                            WorkingStart = start,
+                            Model = trial.Key.Model,
+                            Input = [.. converted.Take(position).Select(c => c.Message)],
+                            Tools = [],
+                            ToolChoice = Element("auto"),
+                            Config = [],
+                            Output = new ModelOutput
                             {
-                                InputTokens = (long)(Number(e.Data, "input_tokens") ?? 0),
-                                OutputTokens = (long)(Number(e.Data, "output_tokens") ?? 0),
-                                TotalTokens = (long)((Number(e.Data, "input_tokens") ?? 0) + (Number(e.Data, "output_tokens") ?? 0)),
-                                ReasoningTokens = Number(e.Data, "reasoning_tokens") is { } r and > 0 ? (long)r : null,
+                                Model = Text(e.Data, "model_id") ?? trial.Key.Model,
+                                Choices = [new ChatCompletionChoice { Message = message, StopReason = StopReason(Text(e.Data, "finish_reason"), message) }],
+                                Completion = message.Content.PlainText(),
+                                Usage = new ModelUsage
+                                {
+                                    InputTokens = (long)(Number(e.Data, "input_tokens") ?? 0),
+                                    OutputTokens = (long)(Number(e.Data, "output_tokens") ?? 0),
+                                    TotalTokens = (long)((Number(e.Data, "input_tokens") ?? 0) + (Number(e.Data, "output_tokens") ?? 0)),
+                                    ReasoningTokens = Number(e.Data, "reasoning_tokens") is { } r and > 0 ? (long)r : null,
+                                },
+                                Time = duration,
                             },
-                            Time = duration,
-                        },
-                        Completed = true,
-                        WorkingTime = duration,
-                    });
-                    break;
-                }
+                            Completed = true,
+                            WorkingTime = duration,
+                        });
+                        break;
+                    }
 
                 case TrialEventKinds.ToolCall:
-                {
-                    var callId = Text(e.Data, "call_id") ?? "";
-                    var result = results.GetValueOrDefault(callId);
-                    events.Add(new InspectEvent
                     {
-                        Kind = "tool",
-                        Timestamp = InspectLogFormat.FormatTime(e.At),
-                        WorkingStart = start,
-                        Type = "function",
-                        Id = callId,
-                        Function = Text(e.Data, "name") ?? e.Summary,
-                        Arguments = Object(e.Data, "arguments"),
-                        Result = Element(result is null ? "" : Text(result.Data, "output") ?? ""),
-                        Events = [],
-                        Completed = result is not null,
-                        WorkingTime = result is null ? null : Seconds(result.At - e.At),
-                    });
-                    break;
-                }
+                        var callId = Text(e.Data, "call_id") ?? "";
+                        var result = results.GetValueOrDefault(callId);
+                        events.Add(new InspectEvent
+                        {
+                            Kind = "tool",
+                            Timestamp = InspectLogFormat.FormatTime(e.At),
+                            WorkingStart = start,
+                            Type = "function",
+                            Id = callId,
+                            Function = Text(e.Data, "name") ?? e.Summary,
+                            Arguments = Object(e.Data, "arguments"),
+                            Result = Element(result is null ? "" : Text(result.Data, "output") ?? ""),
+                            Events = [],
+                            Completed = result is not null,
+                            WorkingTime = result is null ? null : Seconds(result.At - e.At),
+                        });
+                        break;
+                    }
 
                 case TrialEventKinds.ToolResult:
                     break;
