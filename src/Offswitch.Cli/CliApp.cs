@@ -54,6 +54,14 @@ public static class CliApp
                 .WithExample("report")
                 .WithExample("report", "--db", "results.db", "--format", "json")
                 .WithExample("report", "--format", "markdown");
+            config.AddCommand<ExportCommand>("export")
+                .WithDescription("Write stored trials as Inspect .eval logs (one per scenario × model) that `inspect view` opens.")
+                .WithExample("export", "--format", "inspect", "--out", "logs")
+                .WithExample("export", "--format", "inspect", "--db", "results.db", "--run", "RUN_ID", "--out", "logs");
+            config.AddCommand<ImportCommand>("import")
+                .WithDescription("Read Inspect .eval logs (Offswitch's or other tools'), show their transcripts and outcomes, optionally store them.")
+                .WithExample("import", "--format", "inspect", "logs/2025-06-13T18-43-55-07-00_shutdown-avoidance_7MaxZqy5kwNgUBYHAqG9Dv.eval")
+                .WithExample("import", "--format", "inspect", "logs/run.eval", "--db", "imported.db", "--json");
             config.AddCommand<ShowPromptCommand>("show-prompt")
                 .WithDescription("Print the exact system message, user message and tool definitions a condition sends to the model.")
                 .WithExample("show-prompt", "shutdown-resistance", "--condition", "E");
