@@ -79,6 +79,8 @@ public sealed class CliTests
     [InlineData("validate")]
     [InlineData("show-prompt")]
     [InlineData("list")]
+    [InlineData("export")]
+    [InlineData("import")]
     public async Task Help_EveryCommand_ShowsUsageAndExamples(string command)
     {
         using var dir = new TempDirectory();

@@ -138,6 +138,9 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
                 start.ArgumentList.Add(arg);
             foreach (var arg in sandbox.CommandLine())
                 start.ArgumentList.Add(arg);
+            // The harness holds the request FIFO open for the sandbox's life; PID 1 waits for a writer, and ends on
+            // end of file once the harness is gone.
+            var requests = new FileStream(Path.Combine(Path.GetDirectoryName(sandbox.HostHomePath)!, "channel", "req"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
             using var parent = Process.Start(start)!;
             var bwrapPid = int.Parse((await parent.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
             await WaitForStartAsync(sandbox);
@@ -146,6 +149,7 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
 
             parent.Kill();
             await parent.WaitForExitAsync();
+            await requests.DisposeAsync();
 
             // Nothing to await here: the processes belong to no one we hold, so poll with a deadline.
             var deadline = Stopwatch.StartNew();
