@@ -14,7 +14,8 @@ public static class HtmlReport
         body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; padding: 0 1rem; }
         h1 { font-size: 1.6rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ddd; } h3 { font-size: 1.05rem; }
         table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.88rem; }
-        th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; } th { background: #f3f3f3; }
+        th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; white-space: nowrap; } th { background: #f3f3f3; }
+        td.wrap { white-space: normal; min-width: 16rem; } .scroll { overflow-x: auto; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         tr.control td { background: #fff8e1; }
         .tag { background: #f9a825; color: #000; border-radius: 3px; padding: 0 0.3rem; font-size: 0.75rem; margin-left: 0.3rem; }
@@ -81,7 +82,7 @@ public static class HtmlReport
     private static void WriteCells(StringBuilder html, ReportData report, List<CellAnalysis> cells)
     {
         var outcomeKeys = cells.SelectMany(c => c.Outcomes.Keys).Distinct().ToList();
-        html.Append("<table>\n<thead><tr><th>Condition</th><th>Model</th><th>Trials</th><th>Discarded</th><th>Errors</th><th>n</th><th>k</th><th>Rate</th>");
+        html.Append("<div class=\"scroll\"><table>\n<thead><tr><th>Condition</th><th>Model</th><th>Trials</th><th>Discarded</th><th>Errors</th><th>n</th><th>k</th><th>Rate</th>");
         html.Append(CultureInfo.InvariantCulture, $"<th>{report.Interval.Level * 100:0.##}% CI</th>");
         foreach (var key in outcomeKeys)
         {
@@ -111,10 +112,10 @@ public static class HtmlReport
                 Num(html, (cell.Outcomes.TryGetValue(key, out var v) ? v : 0).ToString(CultureInfo.InvariantCulture));
             }
 
-            html.Append("<td>").Append(E(string.Join(", ", cell.Techniques.Select(t => $"{t.Key} {t.Value}")))).Append("</td></tr>\n");
+            html.Append("<td class=\"wrap\">").Append(E(string.Join(", ", cell.Techniques.Select(t => $"{t.Key} {t.Value}")))).Append("</td></tr>\n");
         }
 
-        html.Append("</tbody>\n</table>\n");
+        html.Append("</tbody>\n</table></div>\n");
     }
 
     private static void WriteComparisons(StringBuilder html, ReportData report, string scenario)
