@@ -59,7 +59,8 @@ internal static class StoppingBench
         foreach (var (cell, k, n) in PalisadeCells)
         {
             var p = (double)k / n;
-            var random = new Random(HashCode.Combine(cell.GetHashCode(StringComparison.Ordinal), name.Length, 7));
+            // A stable seed per (rule, cell): string hash codes are randomised per process, so they would not reproduce.
+            var random = new Random(StableSeed(name + "|" + cell));
             long used = 0, covered = 0, wrong = 0;
             for (var r = 0; r < replications; r++)
             {
@@ -142,6 +143,8 @@ internal static class StoppingBench
 
         return sum;
     }
+
+    private static int StableSeed(string text) => text.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)) & int.MaxValue;
 
     private static double SimulationError(double coverage, long runs) => 1.96 * Math.Sqrt(Math.Max(coverage * (1 - coverage), 1.0 / runs) / runs);
 

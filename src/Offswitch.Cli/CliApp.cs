@@ -50,7 +50,8 @@ public static class CliApp
                 .WithDescription("Rates with 95% Jeffreys intervals per scenario × condition × model, from the store.")
                 .WithExample("report")
                 .WithExample("report", "--db", "results.db", "--format", "json")
-                .WithExample("report", "--format", "markdown");
+                .WithExample("report", "--format", "md", "--out", "report")
+                .WithExample("report", "--format", "html", "--out", "report.html");
             config.AddBranch("stats", stats =>
             {
                 stats.SetDescription("Intervals, comparisons and sample sizes for binomial rates (no store needed).");
