@@ -53,7 +53,18 @@ public static class CliApp
                 .WithDescription("Rates with 95% Jeffreys intervals per scenario × condition × model, from the store.")
                 .WithExample("report")
                 .WithExample("report", "--db", "results.db", "--format", "json")
-                .WithExample("report", "--format", "markdown");
+                .WithExample("report", "--format", "md", "--out", "report")
+                .WithExample("report", "--format", "html", "--out", "report.html");
+            config.AddBranch("stats", stats =>
+            {
+                stats.SetDescription("Intervals, comparisons and sample sizes for binomial rates (no store needed).");
+                stats.AddCommand<StatsCiCommand>("ci").WithDescription("Confidence interval for k of n (Jeffreys, Wilson or Clopper–Pearson).")
+                    .WithExample("stats", "ci", "--k", "7", "--n", "100").WithExample("stats", "ci", "--k", "0", "--n", "1000", "--method", "cp", "--json");
+                stats.AddCommand<StatsCompareCommand>("compare").WithDescription("Rate difference with a Newcombe interval and a two-sided Fisher exact p-value.")
+                    .WithExample("stats", "compare", "--k1", "79", "--n1", "100", "--k2", "7", "--n2", "100");
+                stats.AddCommand<StatsPlanCommand>("plan").WithDescription("Trials per arm to detect a difference, or trials for a target interval width.")
+                    .WithExample("stats", "plan", "--p1", "0.05", "--p2", "0.15").WithExample("stats", "plan", "--width", "0.05", "--p", "0.1");
+            });
             config.AddCommand<ExportCommand>("export")
                 .WithDescription("Write stored trials as Inspect .eval logs (one per scenario × model) that `inspect view` opens.")
                 .WithExample("export", "--format", "inspect", "--out", "logs")
@@ -69,7 +80,7 @@ public static class CliApp
                 .WithDescription("Run every control of a scenario once and check the oracle gives each its expected outcome.")
                 .WithExample("validate", "shutdown-resistance");
         });
-        return await app.RunAsync(args);
+        return await app.RunAsync(StatsArguments.Normalize(args));
     }
 
     private static bool ComesFromParser(Exception ex) =>

@@ -43,6 +43,9 @@ internal static class Wiring
     public static ReportData Analyze(IReadOnlyList<TrialSummary> trials) =>
         Analysis.Analyze(trials, name => ScenarioCatalog.Find(name) is { } scenario ? ScenarioLayout.Of(scenario) : null);
 
+    public static ReportData BuildReport(IReadOnlyList<TrialSummary> trials, IReadOnlyList<RunRecord> runs, Statistics.IntervalMethod method, double level) =>
+        ReportBuilder.Build(trials, runs, name => ScenarioCatalog.Find(name) is { } scenario ? ScenarioLayout.Of(scenario) : null, method, level);
+
     public static string ToJson(ReportData report) => System.Text.Json.JsonSerializer.Serialize(report, JsonDefaults.Indented);
 
     public static string ToMarkdown(ReportData report) => MarkdownReport.Render(report);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Offswitch.Experiments;
+using Offswitch.Reporting;
 using Offswitch.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -12,7 +13,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
     internal sealed class Settings : StoreSettings
     {
         [CommandOption("-f|--format <FORMAT>")]
-        [Description("table (default), json or markdown.")]
+        [Description("table (default), md (Markdown), html (one self-contained file), json or csv.")]
         [DefaultValue("table")]
         public string Format { get; init; } = "table";
 
@@ -23,26 +24,61 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
         [CommandOption("-s|--scenario <NAME>")]
         [Description("Only this scenario.")]
         public string? Scenario { get; init; }
+
+        [CommandOption("-o|--out <PATH>")]
+        [Description("Write to PATH instead of the console. md: a directory (report.md plus chart PNG/SVG files) or a .md file with charts beside it; html/json/csv: a file, or a directory to hold report.EXT.")]
+        public string? Out { get; init; }
+
+        [CommandOption("--method <METHOD>")]
+        [Description("Interval for the cells: jeffreys (default, as Palisade), wilson or cp.")]
+        [DefaultValue("jeffreys")]
+        public string Method { get; init; } = "jeffreys";
+
+        [CommandOption("--level <L>")]
+        [Description("Confidence level of intervals (default 0.95).")]
+        [DefaultValue(0.95)]
+        public double Level { get; init; } = 0.95;
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var format = settings.Format.ToLowerInvariant();
-        if (format is not ("table" or "json" or "markdown" or "md"))
+        var format = settings.Format.ToLowerInvariant() switch
         {
-            throw new InvalidInputException($"Unknown report format '{settings.Format}'. Use table, json or markdown.");
+            "table" => "table",
+            "md" or "markdown" => "md",
+            "html" => "html",
+            "json" => "json",
+            "csv" => "csv",
+            _ => throw new InvalidInputException($"Unknown report format '{settings.Format}'. Use table, md, html, json or csv."),
+        };
+        if (format == "table" && settings.Out is not null)
+        {
+            throw new InvalidInputException("--out writes md, html, json or csv; the table is for the console (add --format md, html, json or csv).");
         }
 
+        if (!(settings.Level > 0 && settings.Level < 1))
+        {
+            throw new InvalidInputException($"--level must be strictly between 0 and 1, e.g. 0.95 (got {settings.Level}).");
+        }
+
+        var (method, _) = StatsCiCommand.ParseMethod(settings.Method);
         await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: true, cancellationToken);
         var trials = await store.TrialSummariesAsync(new TrialQuery(RunId: settings.Run, Scenario: settings.Scenario), cancellationToken);
-        var report = Wiring.Analyze(trials);
+        var runs = await store.RunsAsync(cancellationToken);
+        var report = Wiring.BuildReport(trials, runs, method, settings.Level);
         switch (format)
         {
             case "json":
-                Console.WriteLine(Wiring.ToJson(report));
+                await WriteAsync(settings.Out, "report.json", Wiring.ToJson(report) + "\n", cancellationToken);
                 break;
-            case "markdown" or "md":
-                Console.Write(Wiring.ToMarkdown(report));
+            case "csv":
+                await WriteAsync(settings.Out, "report.csv", CsvReport.Render(report), cancellationToken);
+                break;
+            case "html":
+                await WriteAsync(settings.Out, "report.html", HtmlReport.Render(report), cancellationToken);
+                break;
+            case "md":
+                await WriteMarkdownAsync(settings.Out, report, cancellationToken);
                 break;
             default:
                 if (trials.Count == 0)
@@ -51,10 +87,58 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
                     return 0;
                 }
 
+                ReportRenderer.WriteHeader(report);
                 ReportRenderer.WriteTable(report);
+                ReportRenderer.WriteComparisons(report);
                 break;
         }
 
         return 0;
     }
+
+    private static string Target(string path, string defaultName, string extension) =>
+        Path.GetExtension(path).Equals(extension, StringComparison.OrdinalIgnoreCase) ? path : Path.Combine(path, defaultName);
+
+    private static async Task WriteAsync(string? outPath, string defaultName, string text, CancellationToken cancellationToken)
+    {
+        if (outPath is null)
+        {
+            Console.Write(text);
+            return;
+        }
+
+        var target = Target(outPath, defaultName, Path.GetExtension(defaultName));
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
+        await File.WriteAllTextAsync(target, text, cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"[grey]Wrote {target}[/]");
+    }
+
+    private static async Task WriteMarkdownAsync(string? outPath, ReportData report, CancellationToken cancellationToken)
+    {
+        if (outPath is null)
+        {
+            Console.Write(MarkdownReport.Render(report));
+            return;
+        }
+
+        var target = Target(outPath, "report.md", ".md");
+        var directory = Path.GetDirectoryName(Path.GetFullPath(target))!;
+        Directory.CreateDirectory(directory);
+        var charts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var scenario in report.Cells.GroupBy(c => c.Scenario))
+        {
+            var cells = scenario.ToList();
+            var primary = MarkdownReport.PrimaryOutcome(report, scenario.Key);
+            var label = MarkdownReport.IntervalLabel(report);
+            var name = "chart-" + FileSafe(scenario.Key);
+            await File.WriteAllBytesAsync(Path.Combine(directory, name + ".png"), ReportCharts.Png(cells, primary, label), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(directory, name + ".svg"), ReportCharts.Svg(cells, primary, label), cancellationToken);
+            charts[scenario.Key] = name + ".png";
+        }
+
+        await File.WriteAllTextAsync(target, MarkdownReport.Render(report, charts), cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"[grey]Wrote {target} and {charts.Count * 2} chart file(s)[/]");
+    }
+
+    private static string FileSafe(string name) => string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-'));
 }

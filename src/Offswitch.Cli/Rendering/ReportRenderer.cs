@@ -7,15 +7,58 @@ namespace Offswitch.Cli;
 /// <summary>The console table of report cells: one row per condition × model, outcome counts compact, techniques below.</summary>
 internal static class ReportRenderer
 {
+    /// <summary>Models, runs, versions and seeds.</summary>
+    public static void WriteHeader(ReportData report)
+    {
+        if (report.Header is not { } header)
+        {
+            return;
+        }
+
+        foreach (var model in header.Models)
+        {
+            var control = model.IsControl ? " [yellow](scripted control, not an AI model)[/]" : "";
+            AnsiConsole.MarkupLine($"[grey]model[/] {Markup.Escape(model.Spec)} [grey]→ {Markup.Escape(model.Provider ?? "?")} id[/] {Markup.Escape(model.ModelId)}{control}");
+        }
+
+        foreach (var run in header.Runs)
+        {
+            AnsiConsole.MarkupLineInterpolated(
+                $"[grey]run {run.Id} ({run.Status}) {run.StartedAt.ToUniversalTime():yyyy-MM-dd HH:mm}Z, Offswitch {run.HarnessVersion}, plan {run.PlanHash}, seed {run.Seed}[/]");
+        }
+    }
+
+    /// <summary>The comparisons with raw and corrected p-values.</summary>
+    public static void WriteComparisons(ReportData report)
+    {
+        if (report.Comparisons is not { Count: > 0 } comparisons)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"Comparisons: difference (points) with {report.Interval.Level * 100:0.##}% Newcombe interval, Fisher exact p, {Markup.Escape(report.Correction ?? "no")} correction over {comparisons.Count}");
+        table.AddColumn("Comparison").AddColumn(new TableColumn("k/n").RightAligned()).AddColumn(new TableColumn("k/n").RightAligned())
+            .AddColumn(new TableColumn("Diff").RightAligned()).AddColumn("CI").AddColumn(new TableColumn("p").RightAligned()).AddColumn(new TableColumn("p (Holm)").RightAligned());
+        foreach (var c in comparisons)
+        {
+            var label = Markup.Escape($"{c.Scenario} · {MarkdownReport.ComparisonLabel(c)}") + (c.IsControl ? " [yellow](control)[/]" : "");
+            table.AddRow(label, $"{c.K1}/{c.N1}", $"{c.K2}/{c.N2}", MarkdownReport.Points(c.Difference),
+                $"{MarkdownReport.Points(c.CiLow)} to {MarkdownReport.Points(c.CiHigh)}", MarkdownReport.PValue(c.PValue), MarkdownReport.PValue(c.PAdjusted));
+        }
+
+        AnsiConsole.Write(table);
+    }
+
     public static void WriteTable(ReportData report)
     {
         foreach (var scenario in report.Cells.GroupBy(c => c.Scenario))
         {
             var primary = Wiring.FindScenario(scenario.Key)?.Outcomes.Primary ?? "k";
             var table = new Table().Border(TableBorder.Rounded)
-                .Title($"[bold]{Markup.Escape(scenario.Key)}[/]: {Markup.Escape(primary)} / n, 95% Jeffreys interval");
+                .Title($"[bold]{Markup.Escape(scenario.Key)}[/]: {Markup.Escape(primary)} / n, {Markup.Escape(MarkdownReport.IntervalLabel(report))} interval");
             table.AddColumn("Condition").AddColumn("Model").AddColumn(new TableColumn("k / n").RightAligned())
-                .AddColumn(new TableColumn("Rate").RightAligned()).AddColumn("95% CI").AddColumn("Outcomes (all trials)");
+                .AddColumn(new TableColumn("Rate").RightAligned()).AddColumn(string.Create(CultureInfo.InvariantCulture, $"{report.Interval.Level * 100:0.##}% CI")).AddColumn("Outcomes (all trials)");
             foreach (var cell in scenario)
             {
                 var model = cell.IsControl ? $"{Markup.Escape(cell.Model)} [yellow](control)[/]" : Markup.Escape(cell.Model);

@@ -8,14 +8,18 @@ namespace Offswitch.Reporting;
 /// <summary>What analysis needs to know about a scenario: its outcomes and the order of its conditions.</summary>
 /// <param name="Outcomes">The scenario's outcome keys, primary outcome and outcomes excluded from N.</param>
 /// <param name="ConditionOrder">Conditions in presentation order; conditions not listed follow, in ordinal order.</param>
-public sealed record ScenarioLayout(OutcomeSet Outcomes, IReadOnlyList<string> ConditionOrder)
+/// <param name="Baseline">The condition others are compared with; null: the first of <paramref name="ConditionOrder"/>.</param>
+public sealed record ScenarioLayout(OutcomeSet Outcomes, IReadOnlyList<string> ConditionOrder, string? Baseline = null)
 {
     /// <summary>The layout of a known scenario.</summary>
     public static ScenarioLayout Of(IScenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return new(scenario.Outcomes, [.. scenario.Conditions.Select(c => c.Name)]);
+        return new(scenario.Outcomes, [.. scenario.Conditions.Select(c => c.Name)], scenario.BaselineCondition);
     }
+
+    /// <summary>The baseline condition: <see cref="Baseline"/> or the first listed condition.</summary>
+    public string? BaselineCondition => Baseline ?? ConditionOrder.FirstOrDefault();
 }
 
 /// <summary>The confidence interval used for every cell of a report.</summary>
@@ -30,7 +34,17 @@ public sealed record IntervalSpec(IntervalMethod Method, double Level);
 /// <param name="Interval">How <see cref="CellAnalysis.CiLow"/> and <see cref="CellAnalysis.CiHigh"/> were computed.</param>
 /// <param name="Cells">Ordered by scenario, then the scenario's condition order, then model.</param>
 /// <param name="UnknownScenarios">Scenarios whose trials were left out because this build does not know them; null when none.</param>
-public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysis> Cells, IReadOnlyList<string>? UnknownScenarios = null);
+public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysis> Cells, IReadOnlyList<string>? UnknownScenarios = null)
+{
+    /// <summary>Where the data came from (models, runs, versions, seeds); null when built from trials alone.</summary>
+    public ReportHeader? Header { get; init; }
+
+    /// <summary>Conditions against the scenario's baseline and models against each other; null when not computed.</summary>
+    public IReadOnlyList<CellComparison>? Comparisons { get; init; }
+
+    /// <summary>How the comparisons' p-values were corrected for multiplicity (e.g. "holm"); null without comparisons.</summary>
+    public string? Correction { get; init; }
+}
 
 /// <summary>Counts and the primary rate of one (scenario, condition, model) cell.</summary>
 /// <param name="Scenario">Scenario name.</param>

@@ -3,24 +3,41 @@ using System.Text;
 
 namespace Offswitch.Reporting;
 
-/// <summary>Renders report cells as a Markdown document (a table per scenario), controls labelled as such.</summary>
+/// <summary>Renders a report as Markdown for GitHub: header, a table and chart per scenario, comparisons; controls labelled.</summary>
 public static class MarkdownReport
 {
-    public static string Render(ReportData report)
+    /// <summary>
+    /// The Markdown text. <paramref name="chartFiles"/> maps a scenario to the file name of its chart image (written next
+    /// to the Markdown file by the caller); scenarios without one get no image.
+    /// </summary>
+    public static string Render(ReportData report, IReadOnlyDictionary<string, string>? chartFiles = null)
     {
+        ArgumentNullException.ThrowIfNull(report);
         var text = new StringBuilder();
         text.Append("# Offswitch report\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"Rates are k / n with n = trials − discarded − errors; intervals: {report.Interval.Method} {report.Interval.Level:0.##} .\n");
+        text.Append(CultureInfo.InvariantCulture, $"Rates are k / n with n = trials − discarded − errors; intervals: {IntervalLabel(report)}.\n");
+        if (report.Header is { } header)
+        {
+            WriteHeader(text, header);
+        }
+
         foreach (var scenario in report.Cells.GroupBy(c => c.Scenario))
         {
+            var primary = PrimaryOutcome(report, scenario.Key);
             text.Append("\n## ").Append(scenario.Key).Append("\n\n");
+            text.Append(CultureInfo.InvariantCulture, $"k counts trials with outcome **{Escape(primary)}**.\n\n");
+            if (chartFiles is not null && chartFiles.TryGetValue(scenario.Key, out var chart))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"![{Escape(scenario.Key)}: {Escape(primary)} rate by condition and model]({chart})\n\n");
+            }
+
             var outcomeKeys = scenario.SelectMany(c => c.Outcomes.Keys).Distinct().ToList();
-            text.Append("| Condition | Model | Trials | n | k | Rate | 95% CI | ").AppendJoin(" | ", outcomeKeys).Append(" | Techniques |\n");
-            text.Append("|---|---|---:|---:|---:|---:|---|").Append(string.Concat(outcomeKeys.Select(_ => "---:|"))).Append("---|\n");
+            text.Append(CultureInfo.InvariantCulture, $"| Condition | Model | Trials | Discarded | Errors | n | k | Rate | {LevelLabel(report)} CI | ").AppendJoin(" | ", outcomeKeys).Append(" | Techniques |\n");
+            text.Append("|---|---|---:|---:|---:|---:|---:|---:|---|").Append(string.Concat(outcomeKeys.Select(_ => "---:|"))).Append("---|\n");
             foreach (var cell in scenario)
             {
                 var model = cell.IsControl ? $"{cell.Model} (control)" : cell.Model;
-                text.Append(CultureInfo.InvariantCulture, $"| {cell.Condition} | {Escape(model)} | {cell.Trials} | {cell.N} | {cell.K} | {Percent(cell.Rate)} | {Interval(cell)} | ");
+                text.Append(CultureInfo.InvariantCulture, $"| {Escape(cell.Condition)} | {Escape(model)} | {cell.Trials} | {cell.Discarded} | {cell.Errors} | {cell.N} | {cell.K} | {Percent(cell.Rate)} | {Interval(cell)} | ");
                 text.AppendJoin(" | ", outcomeKeys.Select(k => cell.Outcomes.TryGetValue(k, out var v) ? v.ToString(CultureInfo.InvariantCulture) : "0"));
                 text.Append(" | ").Append(Escape(string.Join(", ", cell.Techniques.Select(t => $"{t.Key} {t.Value}")))).Append(" |\n");
             }
@@ -29,6 +46,8 @@ public static class MarkdownReport
             {
                 text.Append("\nRows marked (control) are scripted reference agents used to validate the oracle, not AI models.\n");
             }
+
+            WriteComparisons(text, report, scenario.Key);
         }
 
         if (report.UnknownScenarios is { Count: > 0 } unknown)
@@ -46,6 +65,91 @@ public static class MarkdownReport
     /// <summary>The cell's interval as "low–high" in percent.</summary>
     public static string Interval(CellAnalysis cell) =>
         cell.CiLow is null || cell.CiHigh is null ? "–" : $"{Percent(cell.CiLow)}–{Percent(cell.CiHigh)}";
+
+    /// <summary>A difference of fractions in percentage points with a sign, e.g. "+12.3".</summary>
+    public static string Points(double difference) => (difference * 100).ToString("+0.0;−0.0;0.0", CultureInfo.InvariantCulture);
+
+    /// <summary>A p-value for people: four decimals, or scientific notation below 0.0001.</summary>
+    public static string PValue(double p) =>
+        p == 0 ? "<1e-300" : p < 0.0001 ? p.ToString("0.0e+0", CultureInfo.InvariantCulture) : p.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    /// <summary>"jeffreys 95%" style label of the report's interval.</summary>
+    public static string IntervalLabel(ReportData report) =>
+        report.Header?.IntervalMethod ?? $"{ReportBuilder.MethodName(report.Interval.Method)} {report.Interval.Level * 100:0.##}%";
+
+    /// <summary>The scenario's primary outcome from the header, or "k".</summary>
+    public static string PrimaryOutcome(ReportData report, string scenario) =>
+        report.Header?.Scenarios.FirstOrDefault(s => s.Name == scenario)?.PrimaryOutcome ?? "k";
+
+    /// <summary>A comparison's label: "C vs A" for conditions, "model1 vs model2" for models.</summary>
+    public static string ComparisonLabel(CellComparison c) => c.Kind == ReportBuilder.ConditionVsBaseline
+        ? $"{c.Model1}: {c.Condition1} vs {c.Condition2}"
+        : $"{c.Condition1}: {c.Model1} vs {c.Model2}";
+
+    private static string LevelLabel(ReportData report) => (report.Interval.Level * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
+
+    private static void WriteHeader(StringBuilder text, ReportHeader header)
+    {
+        text.Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $"- Trials from {Date(header.FirstTrialAt)} to {Date(header.LastTrialAt)}\n");
+        foreach (var model in header.Models)
+        {
+            var control = model.IsControl ? " — scripted control, not an AI model" : "";
+            text.Append(CultureInfo.InvariantCulture, $"- Model `{model.Spec}`: provider {model.Provider ?? "?"}, model id `{model.ModelId}`{control}\n");
+        }
+
+        foreach (var run in header.Runs)
+        {
+            var stopping = run.Stopping is { } s ? $", run until precise ({StoppingText(s)}, cap {run.Trials})" : $", {run.Trials} trials per cell";
+            text.Append(CultureInfo.InvariantCulture,
+                $"- Run `{run.Id}` ({run.Status}): {Date(run.StartedAt)} – {Date(run.EndedAt)}, Offswitch {run.HarnessVersion}, plan `{run.PlanHash}`, configuration `{run.ConfigurationId}`, seed {run.Seed}{stopping}\n");
+        }
+    }
+
+    /// <summary>A stopping rule in words.</summary>
+    public static string StoppingText(Statistics.StoppingRule rule)
+    {
+        var parts = new List<string>();
+        if (rule.Width is { } w)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"width < {w * 100:0.##} points"));
+        }
+
+        if (rule.DecideThreshold is { } t)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"interval excludes {t * 100:0.##}%"));
+        }
+
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"batches of {rule.BatchSize}, looks at {rule.Level * 100:0.##}%"));
+        if (rule.MinTrials > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"at least {rule.MinTrials} trials"));
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static void WriteComparisons(StringBuilder text, ReportData report, string scenario)
+    {
+        var comparisons = report.Comparisons?.Where(c => c.Scenario == scenario).ToList();
+        if (comparisons is not { Count: > 0 })
+        {
+            return;
+        }
+
+        text.Append("\n### Comparisons\n\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"Difference in rate (first − second, percentage points) with a {LevelLabel(report)} Newcombe interval; two-sided Fisher exact p-values, {report.Correction ?? "no"}-corrected across all {report.Comparisons!.Count} comparisons of this report.\n\n");
+        text.Append("| Comparison | k/n (first) | k/n (second) | Difference | CI | p | p (Holm) |\n|---|---:|---:|---:|---|---:|---:|\n");
+        foreach (var c in comparisons)
+        {
+            var label = c.IsControl ? ComparisonLabel(c) + " (control)" : ComparisonLabel(c);
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {Escape(label)} | {c.K1}/{c.N1} | {c.K2}/{c.N2} | {Points(c.Difference)} | {Points(c.CiLow)} to {Points(c.CiHigh)} | {PValue(c.PValue)} | {PValue(c.PAdjusted)} |\n");
+        }
+    }
+
+    private static string Date(DateTimeOffset? date) => date?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "–";
 
     private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
 }
