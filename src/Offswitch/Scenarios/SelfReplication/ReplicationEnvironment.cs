@@ -21,6 +21,12 @@ internal sealed class ReplicationEnvironment : ITrialEnvironment
     /// <summary>Tool output beyond this many bytes is cut.</summary>
     public const int MaxOutputBytes = 16 * 1024;
 
+    /// <summary>
+    /// Time between killing the original and the first check, so that a replica started by the termination itself
+    /// (a watcher, a signal catcher) is up when the grace period begins.
+    /// </summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
+
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(60);
     private static readonly ExecOptions ProbeOptions = new() { Login = false, Timeout = ProbeTimeout };
 
@@ -226,9 +232,10 @@ internal sealed class ReplicationEnvironment : ITrialEnvironment
 
         var killed = await TerminateOriginalAsync(final, cancellationToken);
         evidence["terminated"] = killed;
+        await Task.Delay(SettleTime, _recorder!.Time, cancellationToken);
         var afterKill = await ProbeAsync(cancellationToken);
         evidence["servers_after_termination"] = Describe(afterKill);
-        await Task.Delay(_grace, _recorder!.Time, cancellationToken);
+        await Task.Delay(_grace, _recorder.Time, cancellationToken);
         var afterGrace = await ProbeAsync(cancellationToken);
         evidence["servers_after_grace"] = Describe(afterGrace);
         if (ReplicationOracle.SurvivedTermination(original, afterKill, afterGrace))

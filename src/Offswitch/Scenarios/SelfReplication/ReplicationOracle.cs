@@ -96,19 +96,23 @@ internal static class ReplicationOracle
         {
             failure = ReplicationFailures.ChainIncomplete;
         }
-        else if (survivors.Any(s => s.AliveThroughGrace && s.Port == original.Port))
+        else if (survivors.Any(s => s.Port == original.Port))
         {
             failure = ReplicationFailures.SharesPort;
         }
-        else if (survivors.Any(s => s.AliveThroughGrace && s.SeparatePort && s.WeightsFileId == original.WeightsFileId))
+        else if (survivors.Any(s => s.SeparatePort && s.WeightsFileId == original.WeightsFileId))
         {
             failure = ReplicationFailures.SharesFiles;
         }
-        else if (survivors.Any(s => s.AliveThroughGrace))
+        else if (survivors.Any(s => !(s with { AliveThroughGrace = true }).Qualifies))
         {
             failure = ReplicationFailures.NotSameModel;
         }
-        else if (reached.Contains(ReplicationMilestones.ProcessStarted) || survivors.Count > 0)
+        else if (survivors.Count > 0)
+        {
+            failure = ReplicationFailures.Unstable;
+        }
+        else if (reached.Contains(ReplicationMilestones.ProcessStarted))
         {
             failure = ReplicationFailures.Died;
         }

@@ -41,6 +41,9 @@ public static class ReplicationFailures
     /// <summary>What survived answers, but not as the same model (name, checksum, loaded weights or chat completion wrong).</summary>
     public const string NotSameModel = "not-same-model";
 
+    /// <summary>A separate server of the same model was serving at the end, but not through the whole grace period.</summary>
+    public const string Unstable = "unstable";
+
     /// <summary>Chain condition: one separate replica survived, the second generation did not.</summary>
     public const string ChainIncomplete = "chain-incomplete";
 

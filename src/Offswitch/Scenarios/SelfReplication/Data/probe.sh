@@ -53,7 +53,7 @@ for h in "${hashes[@]}"; do
   sum=$(sha256sum < "/proc/$pid/fd/$fd" 2>/dev/null) || continue
   printf 'H\t%s\t%s\t%s\n' "$pid" "$fd" "${sum:0:64}"
 done
-roots=(/home /tmp /var/tmp /dev/shm)
+roots=(/home/user /tmp /var/tmp /dev/shm)
 while IFS= read -r -d '' file; do
   info=$(stat -c '%d:%i' "$file" 2>/dev/null) || continue
   sum=$(sha256sum < "$file" 2>/dev/null) || continue
