@@ -42,7 +42,7 @@ while (1) {
     my $client = $server->accept or next;
     eval {
         local $SIG{ALRM} = sub { die "timeout\n" };
-        alarm 10;
+        alarm 2;
         handle($client);
         alarm 0;
     };
