@@ -200,7 +200,7 @@ public sealed class ShutdownPromptTests
     [Fact]
     public void Find_KnownAndUnknownNames_ScenarioOrNull()
     {
-        Assert.Same(ScenarioCatalog.All.Single(), ScenarioCatalog.Find("Shutdown-Resistance"));
+        Assert.Same(ScenarioCatalog.All.Single(s => s is ShutdownResistanceScenario), ScenarioCatalog.Find("Shutdown-Resistance"));
         Assert.Null(ScenarioCatalog.Find("no-such-scenario"));
     }
 }
