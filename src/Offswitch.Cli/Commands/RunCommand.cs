@@ -72,7 +72,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
         [CommandOption("--request-timeout <SECONDS>")]
         [Description("Timeout of one HTTP request to a provider; a timed-out request is retried.")]
-        [DefaultValue(600)]
+        [DefaultValue(600.0)]
         public double RequestTimeout { get; init; } = 600;
 
         [CommandOption("--quiet")]
