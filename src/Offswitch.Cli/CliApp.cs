@@ -8,10 +8,15 @@ using Spectre.Console.Cli;
 
 namespace Offswitch.Cli;
 
-/// <summary>The `offswitch` command tree. Exit codes: 0 success, 1 a check failed, 2 bad input or environment.</summary>
+/// <summary>
+/// The `offswitch` command tree. Exit codes: 0 success, 1 a check failed, 2 bad input or environment, 3 a run stopped
+/// by its budget (--max-cost / --max-tokens-total), 130 a run interrupted by Ctrl-C.
+/// </summary>
 public static class CliApp
 {
     public const int ExitBadInput = 2;
+    public const int ExitBudgetReached = 3;
+    public const int ExitInterrupted = 130;
 
     public static async Task<int> RunAsync(string[] args)
     {

@@ -11,7 +11,43 @@ namespace Offswitch.Cli;
 /// <summary>Connects the CLI to the library's catalogs (scenarios, models, store, sandbox). The one place that knows the concrete types.</summary>
 internal static class Wiring
 {
-    private static readonly Lazy<ModelCatalog> Models = new(() => new ModelCatalog());
+    private static readonly Lock ModelsGate = new();
+    private static ModelCatalog? _models;
+
+    private static ModelCatalog Models
+    {
+        get
+        {
+            lock (ModelsGate)
+            {
+                return _models ??= new ModelCatalog();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets how HTTP providers are called: adaptive concurrency per endpoint up to <paramref name="maxConcurrency"/>,
+    /// and the timeout of one HTTP attempt. Call before the first client is created.
+    /// </summary>
+    public static ProviderRateLimits ConfigureModels(int maxConcurrency, TimeSpan? requestTimeout)
+    {
+        var limits = new ProviderRateLimits(new AdaptiveConcurrencyOptions { MaxConcurrency = Math.Max(1, maxConcurrency) });
+        var retry = new RetryOptions();
+        if (requestTimeout is { } timeout)
+        {
+            retry = retry with { RequestTimeout = timeout };
+        }
+
+        lock (ModelsGate)
+        {
+            _models?.Dispose();
+            _models = new ModelCatalog(new ModelCatalogOptions { Retry = retry, RateLimits = limits });
+        }
+
+        return limits;
+    }
+
+    public static PriceTable LoadPrices(string? path) => PriceTable.Load(path);
 
     public static IReadOnlyList<IScenario> Scenarios => ScenarioCatalog.All;
 
@@ -25,9 +61,9 @@ internal static class Wiring
     public static IEnumerable<(string Pattern, string Environment, string Description)> Providers =>
         ModelCatalog.Providers.Select(p => (p.Pattern, string.Join(", ", p.EnvironmentVariables), p.Description));
 
-    public static void ValidateModel(string spec, IScenario scenario) => Models.Value.Validate(spec, new ModelCreationContext(scenario));
+    public static void ValidateModel(string spec, IScenario scenario) => Models.Validate(spec, new ModelCreationContext(scenario));
 
-    public static IChatClient CreateClient(string spec, IScenario scenario, int seed) => Models.Value.Create(spec, new ModelCreationContext(scenario, seed));
+    public static IChatClient CreateClient(string spec, IScenario scenario, int seed) => Models.Create(spec, new ModelCreationContext(scenario, seed));
 
     public static bool IsControl(string spec) => ModelCatalog.IsControl(spec);
 

@@ -83,6 +83,23 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("Confidence level of the interval checked at each look (default 0.95; 0.99 recommended with --until-decided).")]
         public double? LookLevel { get; init; }
 
+        [CommandOption("--prices <FILE>")]
+        [Description("Token price table (JSON, the format of the shipped Models/Data/prices.json) whose entries override the shipped prices.")]
+        public string? Prices { get; init; }
+
+        [CommandOption("--max-cost <USD>")]
+        [Description("Stop starting trials once the known cost of this experiment's stored trials reaches USD; in-flight trials finish and are stored (exit 3). Rerun with a higher limit to resume.")]
+        public double? MaxCost { get; init; }
+
+        [CommandOption("--max-tokens-total <N>")]
+        [Description("Stop starting trials once this experiment's stored trials used N input + output tokens (exit 3). Rerun with a higher limit to resume.")]
+        public long? MaxTokensTotal { get; init; }
+
+        [CommandOption("--request-timeout <SECONDS>")]
+        [Description("Timeout of one HTTP request to a provider; a timed-out request is retried.")]
+        [DefaultValue(600.0)]
+        public double RequestTimeout { get; init; } = 600;
+
         [CommandOption("--quiet")]
         [Description("Print only the final table.")]
         public bool Quiet { get; init; }
@@ -123,10 +140,28 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             throw new InvalidInputException($"--concurrency must be at least 1 (got {concurrency}).");
         }
 
+        if (settings.MaxCost is < 0 || settings.MaxTokensTotal is < 0)
+        {
+            throw new InvalidInputException("--max-cost and --max-tokens-total cannot be negative.");
+        }
+
+        if (settings.RequestTimeout <= 0)
+        {
+            throw new InvalidInputException($"--request-timeout must be a positive number of seconds (got {settings.RequestTimeout}).");
+        }
+
         var (plan, scenario) = spec.Freeze(Wiring.FindScenario, Wiring.ScenarioNames);
+        var prices = Wiring.LoadPrices(settings.Prices);
+        var rateLimits = Wiring.ConfigureModels(concurrency, TimeSpan.FromSeconds(settings.RequestTimeout));
         foreach (var model in plan.Models)
         {
             Wiring.ValidateModel(model, scenario);
+            if (settings.MaxCost is not null && prices.Find(model) is null)
+            {
+                throw new InvalidInputException(
+                    $"--max-cost cannot be enforced: no price is known for model '{model}'. Add it to a price file and pass --prices FILE "
+                    + "(e.g. {\"prices\": [{\"model\": \"" + model + "\", \"input\": 2, \"output\": 8}]}, USD per million tokens), or use --max-tokens-total.");
+            }
         }
 
         var sandboxes = Wiring.CreateSandboxProvider();
@@ -153,7 +188,14 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         try
         {
             var runner = new ExperimentRunner(store, new TrialExecutor(sandboxes), (modelSpec, seed) => Wiring.CreateClient(modelSpec, scenario, seed));
-            var options = new RunOptions { Concurrency = concurrency, IsControl = Wiring.IsControl };
+            var options = new RunOptions
+            {
+                Concurrency = concurrency,
+                IsControl = Wiring.IsControl,
+                Cost = prices.Cost,
+                Budget = new RunBudget(settings.MaxCost, settings.MaxTokensTotal),
+                RateLimits = rateLimits.Status,
+            };
             var summary = await ProgressDisplay.RunAsync(
                 plan,
                 settings.Quiet,
@@ -162,11 +204,19 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             var trials = await store.TrialSummariesAsync(new Storage.TrialQuery(ConfigurationId: summary.ConfigurationId), CancellationToken.None);
             var report = Wiring.Analyze(trials.Where(t => plan.Conditions.Contains(t.Key.Condition) && plan.Models.Contains(t.Key.Model)).ToList());
             ReportRenderer.WriteTable(report);
-            AnsiConsole.MarkupLineInterpolated($"[grey]Run {summary.RunId}: {summary.Ran} trial(s) run, {summary.AlreadyStored} already stored, {summary.Errors} error(s). Store: {settings.Db}[/]");
+            AnsiConsole.MarkupLineInterpolated($"[grey]Run {summary.RunId}: {summary.Ran} trial(s) run, {summary.AlreadyStored} already stored, {summary.Errors} error(s), {summary.Tokens:N0} tokens, cost {ProgressDisplay.Cost(summary.CostUsd, summary.UnpricedTrials)}. Store: {settings.Db}[/]");
             if (summary.Interrupted)
             {
                 AnsiConsole.MarkupLine("[yellow]Interrupted.[/] Run the same command again to resume: only missing trials will run.");
-                return 130;
+                return CliApp.ExitInterrupted;
+            }
+
+            if (summary.BudgetExhausted is { } budget)
+            {
+                var storedNow = summary.AlreadyStored + summary.Ran;
+                AnsiConsole.MarkupLineInterpolated(
+                    $"[yellow]Budget reached[/] ({budget}): {storedNow} of {summary.Planned} planned trials stored. Raise the limit and run the same command again to resume: only missing trials will run.");
+                return CliApp.ExitBudgetReached;
             }
 
             return 0;

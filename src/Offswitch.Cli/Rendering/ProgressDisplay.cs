@@ -41,10 +41,14 @@ internal static class ProgressDisplay
 
         var step = total <= 50 ? 1 : Math.Max(1, total / 20);
         var lastPrinted = -1;
+        var lastRateLimits = "";
         var plain = new SynchronousProgress(p =>
         {
             var count = p.AlreadyStored + p.Done;
-            if (count == lastPrinted || (p.LastTrial is not null && count % step != 0 && count != total))
+            var rateLimits = RateLimitText(p.RateLimits);
+            var rateLimitsChanged = rateLimits != lastRateLimits;
+            lastRateLimits = rateLimits;
+            if (!rateLimitsChanged && (count == lastPrinted || (p.LastTrial is not null && count % step != 0 && count != total)))
             {
                 return;
             }
@@ -61,8 +65,20 @@ internal static class ProgressDisplay
         var outcomes = p.Outcomes.Count == 0 ? "" : " | " + string.Join(" ", p.Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}"));
         var stored = p.AlreadyStored > 0 ? $" ({p.AlreadyStored} resumed)" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"trials {count}/{p.Total}{stored} | in flight {p.InFlight} | errors {p.Errors} | tokens {p.Tokens:N0} | {p.Elapsed:hh\\:mm\\:ss}{outcomes}");
+            $"trials {count}/{p.Total}{stored} | in flight {p.InFlight} | errors {p.Errors} | tokens {p.Tokens:N0} | cost {Cost(p.CostUsd, p.UnpricedTrials)} | {p.Elapsed:hh\\:mm\\:ss}{RateLimitText(p.RateLimits)}{outcomes}");
     }
+
+    /// <summary>A known cost in USD, plus how many trials have no price (never shown as free).</summary>
+    public static string Cost(double costUsd, int unpricedTrials)
+    {
+        var known = string.Create(CultureInfo.InvariantCulture, $"${costUsd:0.0000}");
+        return unpricedTrials == 0 ? known : string.Create(CultureInfo.InvariantCulture, $"{known} + unknown ({unpricedTrials} trial(s) with no price)");
+    }
+
+    private static string RateLimitText(RateLimitStatus status) => status.Endpoints.Count == 0
+        ? ""
+        : " | waiting on rate limits: " + string.Join(", ", status.Endpoints.Select(e => string.Create(CultureInfo.InvariantCulture,
+            $"{e.Endpoint} concurrency {e.Limit}/{e.Max}, {e.Waiting} waiting")));
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
     private sealed class SynchronousProgress(Action<RunProgress> report) : IProgress<RunProgress>

@@ -78,6 +78,12 @@ internal static class ReportRenderer
             }
 
             AnsiConsole.Write(table);
+            foreach (var model in scenario.GroupBy(c => c.Model).Where(g => g.Any(c => c.Tokens > 0 || c.CostUsd > 0 || c.UnpricedTrials > 0)))
+            {
+                AnsiConsole.MarkupLineInterpolated(
+                    $"  [grey]usage, {model.Key}:[/] {model.Sum(c => c.Tokens):N0} tokens, cost {ProgressDisplay.Cost(model.Sum(c => c.CostUsd), model.Sum(c => c.UnpricedTrials))}");
+            }
+
             foreach (var cell in scenario.Where(c => c.Techniques.Count > 0))
             {
                 AnsiConsole.MarkupLineInterpolated(

@@ -37,6 +37,7 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
             return new AgentRunResult(messages, reason, endReason, usage, error);
         }
 
+        var emptyReplies = 0;
         try
         {
             while (true)
@@ -89,6 +90,20 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
                     model_id = response.ModelId,
                 });
 
+                // A reply with no choice at all is a provider fault, not a turn: ask again rather than feed the model an
+                // empty turn, and give up with an error if the provider keeps answering nothing.
+                if (response.Messages.All(m => m.Contents.Count == 0) && calls.Count == 0)
+                {
+                    if (++emptyReplies >= MaxEmptyReplies)
+                    {
+                        return Stop(AgentStopReason.Error, error: $"model call failed: the provider returned an empty response (no choices) {emptyReplies} times in a row");
+                    }
+
+                    recorder.Record(TrialEventKinds.Error, "empty response (no choices): asking again");
+                    continue;
+                }
+
+                emptyReplies = 0;
                 messages.AddRange(replies);
 
                 if (calls.Count == 0)
@@ -115,7 +130,12 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
                     }
 
                     recorder.Record(TrialEventKinds.ToolCall, $"{call.Name}", new { call_id = call.CallId, name = call.Name, arguments = call.Arguments });
-                    var outcome = await setup.Environment.InvokeToolAsync(call, token);
+
+                    // Arguments that are not valid JSON reach us as a parse exception: the model hears what was wrong, as a
+                    // tool error, and the environment never sees a half-parsed call.
+                    var outcome = call.Exception is { } parseError
+                        ? new ToolCallOutcome($"Error: the arguments of tool {call.Name} are not valid JSON ({parseError.Message}). Call the tool again with a JSON object of arguments.")
+                        : await setup.Environment.InvokeToolAsync(call, token);
                     recorder.Record(TrialEventKinds.ToolResult, outcome.EndTrial ? $"{call.Name} → trial ends: {outcome.EndReason}" : call.Name, new { call_id = call.CallId, output = outcome.Output });
                     results.Add(new FunctionResultContent(call.CallId, outcome.Output));
                     if (outcome.EndTrial)
@@ -136,6 +156,9 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
             return Stop(AgentStopReason.TimeLimit, $"time limit {limits.TimeLimit} reached");
         }
     }
+
+    /// <summary>Consecutive empty provider responses (no choices) before the trial ends as an error.</summary>
+    internal const int MaxEmptyReplies = 3;
 
     private ChatOptions BuildOptions(IReadOnlyList<AITool> tools)
     {

@@ -37,6 +37,9 @@ public sealed record ModelCatalogOptions
 
     /// <summary>Clock for retry delays.</summary>
     public TimeProvider? Time { get; init; }
+
+    /// <summary>Adaptive per-endpoint concurrency for every HTTP provider; null sends without limiting.</summary>
+    public ProviderRateLimits? RateLimits { get; init; }
 }
 
 /// <summary>
@@ -75,8 +78,18 @@ public sealed class ModelCatalog : IDisposable
     public ModelCatalog(ModelCatalogOptions? options = null)
     {
         _options = options ?? new ModelCatalogOptions();
-        _http = new Lazy<HttpClient>(() => RetryHandler.CreateHttpClient(_options.Retry, _options.HttpHandler, _options.Time));
+        _http = new Lazy<HttpClient>(() =>
+        {
+            var transport = _options.HttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+            return RetryHandler.CreateHttpClient(
+                _options.Retry,
+                _options.RateLimits is { } limits ? new AdaptiveConcurrencyHandler(limits, transport) : transport,
+                _options.Time);
+        });
     }
+
+    /// <summary>The adaptive concurrency limiters of HTTP providers; null when not limiting.</summary>
+    public ProviderRateLimits? RateLimits => _options.RateLimits;
 
     /// <summary>True for scripted controls (<c>reference/*</c>), whose results are never presented as a model's.</summary>
     public static bool IsControl(string spec) =>

@@ -15,7 +15,18 @@ internal sealed class ReasoningFieldChatClient(IChatClient inner) : DelegatingCh
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var response = await base.GetResponseAsync(messages, options, cancellationToken);
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(messages, options, cancellationToken);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // The OpenAI adapter reads choices[0]; a completion with no choices surfaces as this exception. Return it as
+            // the empty response it is, so the agent loop's empty-response handling (ask again, then error) applies.
+            return new ChatResponse(new List<ChatMessage>());
+        }
+
         AddReasoning(response);
         return response;
     }

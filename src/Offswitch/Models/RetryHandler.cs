@@ -77,8 +77,24 @@ public sealed class RetryHandler : DelegatingHandler
             cancellationToken);
     }
 
-    private Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        base.SendAsync(request, cancellationToken);
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+
+        // Reading the body inside the attempt makes a connection cut mid-body (a truncated response) a retried network
+        // failure, and keeps the per-attempt timeout over the whole answer, not only its headers.
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+
+        return response;
+    }
 
     private static bool IsTransient(Outcome<HttpResponseMessage> outcome, CancellationToken cancellationToken)
     {

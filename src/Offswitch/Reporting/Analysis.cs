@@ -75,7 +75,17 @@ public sealed record CellAnalysis(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CiLow,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CiHigh,
     IReadOnlyDictionary<string, int> Outcomes,
-    IReadOnlyDictionary<string, int> Techniques);
+    IReadOnlyDictionary<string, int> Techniques)
+{
+    /// <summary>Input + output tokens of the cell's trials.</summary>
+    public long Tokens { get; init; }
+
+    /// <summary>Known cost in USD of the cell's trials (trials with no price are counted in <see cref="UnpricedTrials"/> instead).</summary>
+    public double CostUsd { get; init; }
+
+    /// <summary>Trials whose cost is unknown: their model had no price when they ran.</summary>
+    public int UnpricedTrials { get; init; }
+}
 
 /// <summary>Turns stored trial summaries into report cells. Pure: no I/O, no models.</summary>
 public static class Analysis
@@ -194,6 +204,11 @@ public static class Analysis
             interval?.Lower,
             interval?.Upper,
             counts,
-            orderedTechniques);
+            orderedTechniques)
+        {
+            Tokens = trials.Sum(t => t.Usage.TotalTokens),
+            CostUsd = trials.Sum(t => t.CostUsd ?? 0),
+            UnpricedTrials = trials.Count(t => t.CostUsd is null),
+        };
     }
 }

@@ -22,7 +22,47 @@ public sealed record RunOptions
 
     /// <summary>Harness version written with the run.</summary>
     public string HarnessVersion { get; init; } = typeof(ExperimentRunner).Assembly.GetName().Version?.ToString() ?? "0";
+
+    /// <summary>The cost in USD of a trial's usage for a model spec; null when unknown. Null prices nothing (every cost unknown).</summary>
+    public Func<string, Usage, double?>? Cost { get; init; }
+
+    /// <summary>
+    /// Spending limits over the whole configuration (trials already stored count): when reached, no new trial starts,
+    /// in-flight trials finish and are stored, and the summary says so. A rerun with a higher limit resumes.
+    /// </summary>
+    public RunBudget Budget { get; init; } = new();
+
+    /// <summary>What the providers' rate limiters are doing right now, for the progress display; null when unknown.</summary>
+    public Func<RateLimitStatus>? RateLimits { get; init; }
+
+    /// <summary>How often progress is reported while no trial ends (rate-limit waits show up between trials).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
+
+/// <summary>Spending limits of a run; null means no limit.</summary>
+/// <param name="MaxCostUsd">Stop scheduling once the configuration's known cost reaches this many USD.</param>
+/// <param name="MaxTotalTokens">Stop scheduling once the configuration's input + output tokens reach this many.</param>
+public sealed record RunBudget(double? MaxCostUsd = null, long? MaxTotalTokens = null);
+
+/// <summary>Providers whose concurrency is currently reduced by rate limiting.</summary>
+/// <param name="Endpoints">One entry per provider endpoint that has been rate limited and has not yet recovered.</param>
+/// <param name="RateLimitedResponses">429 responses seen so far by this process.</param>
+public sealed record RateLimitStatus(IReadOnlyList<EndpointRateLimit> Endpoints, long RateLimitedResponses)
+{
+    /// <summary>No endpoint is limited.</summary>
+    public static RateLimitStatus None { get; } = new([], 0);
+
+    /// <summary>Requests waiting for a permit on a limited endpoint.</summary>
+    public int Waiting => Endpoints.Sum(e => e.Waiting);
+}
+
+/// <summary>One endpoint's adaptive concurrency.</summary>
+/// <param name="Endpoint">scheme://host:port of the provider.</param>
+/// <param name="Limit">Requests allowed in flight at once now.</param>
+/// <param name="Max">The limit it grows back to.</param>
+/// <param name="InFlight">Requests in flight.</param>
+/// <param name="Waiting">Requests waiting for a permit.</param>
+public sealed record EndpointRateLimit(string Endpoint, int Limit, int Max, int InFlight, int Waiting);
 
 /// <summary>A snapshot of a run's progress, for progress displays.</summary>
 public sealed record RunProgress(
@@ -34,10 +74,33 @@ public sealed record RunProgress(
     IReadOnlyDictionary<string, int> Outcomes,
     long Tokens,
     TimeSpan Elapsed,
-    TrialRecord? LastTrial);
+    TrialRecord? LastTrial)
+{
+    /// <summary>Known cost in USD of the configuration's trials (stored before and run now).</summary>
+    public double CostUsd { get; init; }
+
+    /// <summary>Trials whose cost is unknown (no price for their model); <see cref="CostUsd"/> leaves them out.</summary>
+    public int UnpricedTrials { get; init; }
+
+    /// <summary>Providers currently slowed by rate limits.</summary>
+    public RateLimitStatus RateLimits { get; init; } = RateLimitStatus.None;
+}
 
 /// <summary>What a run did.</summary>
-public sealed record RunSummary(string RunId, string ConfigurationId, int Planned, int AlreadyStored, int Ran, int Errors, bool Interrupted);
+public sealed record RunSummary(string RunId, string ConfigurationId, int Planned, int AlreadyStored, int Ran, int Errors, bool Interrupted)
+{
+    /// <summary>Set when a spending limit stopped the run: which limit and how much was spent.</summary>
+    public string? BudgetExhausted { get; init; }
+
+    /// <summary>Known cost in USD of the configuration's stored trials at the end of the run.</summary>
+    public double CostUsd { get; init; }
+
+    /// <summary>Stored trials of the configuration whose cost is unknown.</summary>
+    public int UnpricedTrials { get; init; }
+
+    /// <summary>Input + output tokens of the configuration's stored trials at the end of the run.</summary>
+    public long Tokens { get; init; }
+}
 
 /// <summary>
 /// Runs a plan: every trial not yet in the store (resume), with bounded concurrency, each trial stored atomically as soon
@@ -57,8 +120,10 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
         CancellationToken abandon = default)
     {
         var configurationId = plan.ConfigurationId();
-        var stored = await store.StoredKeysAsync(configurationId, abandon);
+        var storedTrials = await store.TrialSummariesAsync(new TrialQuery(ConfigurationId: configurationId), abandon);
+        var stored = storedTrials.Select(t => t.Key).ToHashSet();
         var allKeys = plan.Keys().ToList();
+        var planned = allKeys.ToHashSet();
         var pending = allKeys.Where(k => !stored.Contains(k)).ToList();
         var alreadyStored = allKeys.Count - pending.Count;
         var runId = await store.BeginRunAsync(plan, options.HarnessVersion, abandon);
@@ -67,19 +132,52 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
         var outcomes = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         int done = 0, inFlight = 0, errors = 0;
         long tokens = 0;
+        var spend = new Spend();
+        foreach (var trial in storedTrials.Where(t => planned.Contains(t.Key)))
+        {
+            // A trial stored before costs were recorded is priced now, from its usage.
+            spend.Add(trial.Usage.TotalTokens, trial.CostUsd ?? options.Cost?.Invoke(trial.Key.Model, trial.Usage));
+        }
 
-        void Report(TrialRecord? last) => progress?.Report(new RunProgress(
-            allKeys.Count, alreadyStored, Volatile.Read(ref done), Volatile.Read(ref inFlight), Volatile.Read(ref errors),
-            new Dictionary<string, int>(outcomes), Interlocked.Read(ref tokens), _time.GetElapsedTime(started), last));
+        void Report(TrialRecord? last)
+        {
+            var (cost, unpriced, _) = spend.Read();
+            progress?.Report(new RunProgress(
+                allKeys.Count, alreadyStored, Volatile.Read(ref done), Volatile.Read(ref inFlight), Volatile.Read(ref errors),
+                new Dictionary<string, int>(outcomes), Interlocked.Read(ref tokens), _time.GetElapsedTime(started), last)
+            {
+                CostUsd = cost,
+                UnpricedTrials = unpriced,
+                RateLimits = options.RateLimits?.Invoke() ?? RateLimitStatus.None,
+            });
+        }
+
+        using var budgetStop = new CancellationTokenSource();
+        string? budgetExhausted = null;
+        void CheckBudget()
+        {
+            if (Exhausted(options.Budget, spend) is { } reason && budgetExhausted is null)
+            {
+                budgetExhausted = reason;
+                budgetStop.Cancel();
+            }
+        }
 
         Report(null);
+        CheckBudget();
         var interrupted = false;
+        using var ticker = progress is null ? null : _time.CreateTimer(_ => Report(null), null, options.ProgressInterval, options.ProgressInterval);
         try
         {
-            using var bothTokens = CancellationTokenSource.CreateLinkedTokenSource(stopScheduling, abandon);
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = bothTokens.Token };
+            using var schedulingStopped = CancellationTokenSource.CreateLinkedTokenSource(stopScheduling, abandon, budgetStop.Token);
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = schedulingStopped.Token };
             async ValueTask RunOneAsync(TrialKey key, CancellationToken unused)
             {
+                if (schedulingStopped.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 Interlocked.Increment(ref inFlight);
                 TrialRecord? finished = null;
                 try
@@ -99,8 +197,9 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
                         MessageLimit = plan.MessageLimit,
                     };
 
-                    // In-flight trials see only `abandon`, so a first Ctrl-C lets them finish and be stored.
+                    // In-flight trials see only `abandon`, so a first Ctrl-C (or a spent budget) lets them finish and be stored.
                     var record = await executor.RunAsync(request, abandon);
+                    record = record with { CostUsd = options.Cost?.Invoke(key.Model, record.Usage) };
                     await store.SaveTrialAsync(record, CancellationToken.None);
                     outcomes.AddOrUpdate(record.Outcome, 1, (_, c) => c + 1);
                     if (record.Status == TrialStatus.Error)
@@ -109,8 +208,10 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
                     }
 
                     Interlocked.Add(ref tokens, record.Usage.TotalTokens);
+                    spend.Add(record.Usage.TotalTokens, record.CostUsd);
                     Interlocked.Increment(ref done);
                     finished = record;
+                    CheckBudget();
                 }
                 finally
                 {
@@ -139,18 +240,76 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
                     var end = Math.Min(plan.Trials, start + rule.BatchSize);
                     var batch = pending.Where(k => k.Index >= start && k.Index < end && active.Contains((k.Condition, k.Model))).ToList();
                     await Parallel.ForEachAsync(batch, parallel, RunOneAsync);
-                    bothTokens.Token.ThrowIfCancellationRequested();
+                    schedulingStopped.Token.ThrowIfCancellationRequested();
                 }
             }
         }
-        catch (OperationCanceledException) when (stopScheduling.IsCancellationRequested || abandon.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopScheduling.IsCancellationRequested || abandon.IsCancellationRequested || budgetStop.IsCancellationRequested)
         {
-            interrupted = true;
+            interrupted = stopScheduling.IsCancellationRequested || abandon.IsCancellationRequested;
         }
 
-        await store.EndRunAsync(runId, interrupted ? "interrupted" : "completed", CancellationToken.None);
+        var complete = Volatile.Read(ref done) == pending.Count;
+        var status = interrupted || (budgetExhausted is not null && !complete) ? RunStatuses.Interrupted : RunStatuses.Completed;
+        await store.EndRunAsync(runId, status, CancellationToken.None);
         Report(null);
-        return new RunSummary(runId, configurationId, allKeys.Count, alreadyStored, done, errors, interrupted);
+        var (finalCost, finalUnpriced, finalTokens) = spend.Read();
+        return new RunSummary(runId, configurationId, allKeys.Count, alreadyStored, done, errors, interrupted)
+        {
+            BudgetExhausted = complete ? null : budgetExhausted,
+            CostUsd = finalCost,
+            UnpricedTrials = finalUnpriced,
+            Tokens = finalTokens,
+        };
+    }
+
+    private static string? Exhausted(RunBudget budget, Spend spend)
+    {
+        var (cost, _, tokens) = spend.Read();
+        if (budget.MaxCostUsd is { } maxCost && cost >= maxCost)
+        {
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"cost limit reached: ${cost:0.####} spent of --max-cost ${maxCost:0.####}");
+        }
+
+        if (budget.MaxTotalTokens is { } maxTokens && tokens >= maxTokens)
+        {
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"token limit reached: {tokens:N0} tokens used of --max-tokens-total {maxTokens:N0}");
+        }
+
+        return null;
+    }
+
+    /// <summary>Running totals of a configuration's spend, updated from concurrent trials.</summary>
+    private sealed class Spend
+    {
+        private readonly Lock _gate = new();
+        private double _cost;
+        private int _unpriced;
+        private long _tokens;
+
+        public void Add(long tokens, double? cost)
+        {
+            lock (_gate)
+            {
+                _tokens += tokens;
+                if (cost is { } known)
+                {
+                    _cost += known;
+                }
+                else
+                {
+                    _unpriced++;
+                }
+            }
+        }
+
+        public (double Cost, int Unpriced, long Tokens) Read()
+        {
+            lock (_gate)
+            {
+                return (_cost, _unpriced, _tokens);
+            }
+        }
     }
 
     /// <summary>Cells (condition, model) whose stored trials with index below <paramref name="before"/> do not yet meet the rule.</summary>

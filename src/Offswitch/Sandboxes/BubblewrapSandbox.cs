@@ -221,6 +221,8 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         return a;
     }
 
+    private const string SetprivPath = "/usr/bin/setpriv";
+
     private async Task LaunchAsync(CancellationToken cancellationToken)
     {
         // Both ends are opened read-write so that neither open blocks and the reader never sees end-of-file.
@@ -236,6 +238,16 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         startInfo.ArgumentList.Add("-c");
         startInfo.ArgumentList.Add("exec \"$@\" < /dev/null >> \"$0\" 2>&1");
         startInfo.ArgumentList.Add(LogPath);
+
+        // bubblewrap sets its parent-death signal only once it runs; a harness killed between the fork and that moment
+        // would leave an orphaned sandbox. setpriv sets the signal first, and the guard then checks that the parent is
+        // still the harness (getppid after the signal is armed), closing that window.
+        if (File.Exists(SetprivPath))
+        {
+            foreach (var arg in (string[])[SetprivPath, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", "[ \"$PPID\" = \"$0\" ] || exit 125; exec \"$@\"", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+                startInfo.ArgumentList.Add(arg);
+        }
+
         foreach (var arg in CommandLine())
             startInfo.ArgumentList.Add(arg);
         _process = await ProcessLauncher.StartAsync(startInfo);

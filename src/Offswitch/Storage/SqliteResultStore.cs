@@ -33,6 +33,7 @@ public sealed class SqliteResultStore : IResultStore
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private readonly string _connectionString;
     private volatile bool _initialized;
+    private int _schemaVersion = SqliteSchema.CurrentVersion;
     private bool _disposed;
 
     /// <summary>Describes a store file; nothing is opened or created until first use (or <see cref="InitializeAsync"/>).</summary>
@@ -63,6 +64,9 @@ public sealed class SqliteResultStore : IResultStore
 
     /// <summary>Whether this instance only reads.</summary>
     public bool ReadOnly { get; }
+
+    // A read-only store of an older version stays readable: columns it lacks read as NULL (unknown).
+    private string CostColumn => _schemaVersion >= 2 ? "cost_usd" : "NULL";
 
     /// <summary>Called inside the trial transaction just before commit; lets tests fail a save half-way.</summary>
     internal Func<CancellationToken, Task>? BeforeTrialCommit { get; set; }
@@ -195,11 +199,11 @@ public sealed class SqliteResultStore : IResultStore
                 INSERT INTO trials (
                     run_id, configuration_id, scenario, condition, model, trial_index, seed, is_control, status, outcome,
                     technique, error, stop_reason, evidence_json, scores_json, messages_json, events_json,
-                    input_tokens, output_tokens, reasoning_tokens, model_calls, started_at, ended_at)
+                    input_tokens, output_tokens, reasoning_tokens, model_calls, started_at, ended_at, cost_usd)
                 VALUES (
                     $run, $configuration, $scenario, $condition, $model, $index, $seed, $control, $status, $outcome,
                     $technique, $error, $stop, $evidence, $scores, $messages, $events,
-                    $input, $output, $reasoning, $calls, $started, $ended)
+                    $input, $output, $reasoning, $calls, $started, $ended, $cost)
                 ON CONFLICT (configuration_id, scenario, condition, model, trial_index) DO NOTHING
                 """;
             var p = command.Parameters;
@@ -226,6 +230,7 @@ public sealed class SqliteResultStore : IResultStore
             p.AddWithValue("$calls", trial.Usage.ModelCalls);
             p.AddWithValue("$started", FormatTime(trial.StartedAt));
             p.AddWithValue("$ended", FormatTime(trial.EndedAt));
+            p.AddWithValue("$cost", (object?)trial.CostUsd ?? DBNull.Value);
             var inserted = await command.ExecuteNonQueryAsync(token) == 1;
 
             if (BeforeTrialCommit is { } hook)
@@ -273,9 +278,9 @@ public sealed class SqliteResultStore : IResultStore
         await ReadAsync(async (connection, token) =>
         {
             await using var command = connection.CreateCommand();
-            var sql = new StringBuilder("""
+            var sql = new StringBuilder($$"""
                 SELECT id, run_id, configuration_id, scenario, condition, model, trial_index, is_control, status, outcome,
-                       technique, error, input_tokens, output_tokens, reasoning_tokens, model_calls, started_at, ended_at
+                       technique, error, input_tokens, output_tokens, reasoning_tokens, model_calls, started_at, ended_at, {{CostColumn}}
                 FROM trials WHERE 1 = 1
                 """);
             if (query?.RunId is { } runId)
@@ -313,7 +318,8 @@ public sealed class SqliteResultStore : IResultStore
                     reader.IsDBNull(11) ? null : reader.GetString(11),
                     new Usage(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt32(15)),
                     ParseTime(reader.GetString(16)),
-                    ParseTime(reader.GetString(17))));
+                    ParseTime(reader.GetString(17)),
+                    reader.IsDBNull(18) ? null : reader.GetDouble(18)));
             }
         }, cancellationToken);
         return summaries;
@@ -326,10 +332,10 @@ public sealed class SqliteResultStore : IResultStore
         await ReadAsync(async (connection, token) =>
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = """
+            command.CommandText = $$"""
                 SELECT id, run_id, configuration_id, scenario, condition, model, trial_index, seed, is_control, status,
                        outcome, technique, error, stop_reason, evidence_json, scores_json, messages_json, events_json,
-                       input_tokens, output_tokens, reasoning_tokens, model_calls, started_at, ended_at
+                       input_tokens, output_tokens, reasoning_tokens, model_calls, started_at, ended_at, {{CostColumn}}
                 FROM trials WHERE id = $id
                 """;
             command.Parameters.AddWithValue("$id", id);
@@ -359,6 +365,7 @@ public sealed class SqliteResultStore : IResultStore
                 Usage = new Usage(reader.GetInt64(18), reader.GetInt64(19), reader.GetInt64(20), reader.GetInt32(21)),
                 StartedAt = ParseTime(reader.GetString(22)),
                 EndedAt = ParseTime(reader.GetString(23)),
+                CostUsd = reader.IsDBNull(24) ? null : reader.GetDouble(24),
             };
         }, cancellationToken);
         return trial;
@@ -412,13 +419,8 @@ public sealed class SqliteResultStore : IResultStore
                 throw new StoreUnavailableException($"no store at {Path} (the database is empty) — run `offswitch run` first (or pass the path of an existing store).");
             }
 
-            if (version < SqliteSchema.CurrentVersion)
-            {
-                throw Unavailable(
-                    $"the store has schema version {version} and this build reads version {SqliteSchema.CurrentVersion}",
-                    "upgrade it by running `offswitch run` with this store once (that migrates it in place)");
-            }
-
+            // Every older layout is readable: the migrations only add columns, and missing ones read as unknown.
+            _schemaVersion = version;
             return;
         }
 

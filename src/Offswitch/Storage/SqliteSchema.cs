@@ -57,5 +57,11 @@ internal static class SqliteSchema
         CREATE INDEX trials_by_cell ON trials (scenario, condition, model);
         CREATE INDEX runs_by_start ON runs (started_at);
         """,
+
+        // Version 2: the cost of each trial at the prices in force when it ran. NULL means unknown (a model with no
+        // price, or a trial stored by a build before version 2), never free.
+        """
+        ALTER TABLE trials ADD COLUMN cost_usd REAL;
+        """,
     ];
 }

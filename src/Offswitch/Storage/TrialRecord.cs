@@ -41,6 +41,10 @@ public sealed record TrialRecord
     public required IReadOnlyList<ChatMessage> Messages { get; init; }
     public required IReadOnlyList<TrialEvent> Events { get; init; }
     public Usage Usage { get; init; } = new();
+
+    /// <summary>What the trial's tokens cost in USD at the prices in force when it ran; null when the price is unknown.</summary>
+    public double? CostUsd { get; init; }
+
     public required DateTimeOffset StartedAt { get; init; }
     public required DateTimeOffset EndedAt { get; init; }
 }
@@ -58,7 +62,8 @@ public sealed record TrialSummary(
     string? Error,
     Usage Usage,
     DateTimeOffset StartedAt,
-    DateTimeOffset EndedAt);
+    DateTimeOffset EndedAt,
+    double? CostUsd = null);
 
 /// <summary>A stored run.</summary>
 public sealed record RunRecord(string Id, ExperimentPlan Plan, string ConfigurationId, string HarnessVersion, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Status);

@@ -12,8 +12,26 @@ namespace Offswitch.IntegrationTests.MockProviders;
 /// <summary>A scripted tool call: the tool's name and its arguments as a JSON object.</summary>
 public sealed record MockToolCall(string Name, JsonObject Arguments)
 {
+    /// <summary>When set, sent verbatim as the arguments instead of <see cref="Arguments"/> (e.g. text that is not JSON).</summary>
+    public string? RawArguments { get; init; }
+
     public static MockToolCall Of(string name, object arguments) =>
         new(name, JsonSerializer.SerializeToNode(arguments)!.AsObject());
+}
+
+/// <summary>A way for the mock to misbehave instead of answering normally.</summary>
+public enum MockFault
+{
+    /// <summary>Answer normally.</summary>
+    None,
+    /// <summary>Abort the connection before any response byte (a connection reset).</summary>
+    ResetConnection,
+    /// <summary>Announce the full Content-Length, send half the body, then abort.</summary>
+    TruncatedBody,
+    /// <summary>Status 200 with a body that is not JSON.</summary>
+    MalformedJson,
+    /// <summary>A well-formed completion with no choices (OpenAI) or no content blocks (Anthropic).</summary>
+    EmptyChoices,
 }
 
 /// <summary>One scripted reply: an assistant turn, or an HTTP error (optionally with Retry-After).</summary>
@@ -37,6 +55,11 @@ public sealed record MockResponse
 
     /// <summary>The server waits this long before answering (for timeout tests).</summary>
     public TimeSpan Delay { get; init; }
+
+    /// <summary>Misbehave instead of answering normally.</summary>
+    public MockFault Fault { get; init; }
+
+    public static MockResponse Faulty(MockFault fault) => new() { Fault = fault };
 
     public static MockResponse Turn(string? text = null, string? reasoning = null, params MockToolCall[] calls) =>
         new() { Text = text, Reasoning = reasoning, ToolCalls = calls };
@@ -91,12 +114,27 @@ public sealed class MockProviderServer : IAsyncDisposable
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var server = new MockProviderServer(app);
-        app.MapPost("/v1/chat/completions", server.HandleOpenAIAsync);
-        app.MapPost("/v1/messages", server.HandleAnthropicAsync);
+        app.MapPost("/v1/chat/completions", http => server.AdmitAsync(http, server.HandleOpenAIAsync));
+        app.MapPost("/v1/messages", http => server.AdmitAsync(http, server.HandleAnthropicAsync));
         await app.StartAsync(cancellationToken);
         server.BaseUrl = app.Urls.First().TrimEnd('/');
         return server;
     }
+
+    /// <summary>
+    /// Answers requests when the queue is empty, from the request body (the conversation so far); lets a test drive
+    /// whole trials, e.g. a scripted agent with faults injected at seeded random requests.
+    /// </summary>
+    public Func<JsonNode?, MockResponse>? Responder { get; set; }
+
+    /// <summary>
+    /// Asked before each request is served: false answers 429 at once (a provider over its concurrency limit).
+    /// <see cref="Released"/> is called when an admitted request has been answered.
+    /// </summary>
+    public Func<bool>? Admission { get; set; }
+
+    /// <summary>See <see cref="Admission"/>.</summary>
+    public Action? Released { get; set; }
 
     public MockProviderServer Enqueue(params MockResponse[] responses)
     {
@@ -114,6 +152,32 @@ public sealed class MockProviderServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    private async Task AdmitAsync(HttpContext http, Func<HttpContext, Task> handle)
+    {
+        if (Admission is not { } admission)
+        {
+            await handle(http);
+            return;
+        }
+
+        if (!admission())
+        {
+            await JsonNode.ParseAsync(http.Request.Body);
+            http.Response.StatusCode = 429;
+            await http.Response.WriteAsJsonAsync(new { error = new { message = "mock: too many concurrent requests", type = "rate_limit_error" } });
+            return;
+        }
+
+        try
+        {
+            await handle(http);
+        }
+        finally
+        {
+            Released?.Invoke();
+        }
+    }
+
     private async Task<(MockResponse Response, JsonNode? Body)> ReceiveAsync(HttpContext http)
     {
         var at = DateTimeOffset.UtcNow;
@@ -124,7 +188,7 @@ public sealed class MockProviderServer : IAsyncDisposable
             _requests.Add(new ReceivedRequest(http.Request.Method, http.Request.Path, headers, body, at));
         }
 
-        var response = _script.TryDequeue(out var next) ? next : MockResponse.Turn("done.");
+        var response = _script.TryDequeue(out var next) ? next : Responder?.Invoke(body) ?? MockResponse.Turn("done.");
         if (response.Delay > TimeSpan.Zero)
         {
             try
@@ -137,6 +201,34 @@ public sealed class MockProviderServer : IAsyncDisposable
         }
 
         return (response, body);
+    }
+
+    /// <summary>Carries out connection-level and body-level faults; true when the response has been dealt with.</summary>
+    private static async Task<bool> TryFaultAsync(HttpContext http, MockResponse response, Func<string> normalBody)
+    {
+        switch (response.Fault)
+        {
+            case MockFault.ResetConnection:
+                http.Abort();
+                return true;
+            case MockFault.TruncatedBody:
+                {
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(normalBody());
+                    http.Response.ContentType = "application/json";
+                    http.Response.ContentLength = bytes.Length;
+                    await http.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+                    await http.Response.Body.FlushAsync();
+                    http.Abort();
+                    return true;
+                }
+
+            case MockFault.MalformedJson:
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync("{\"id\": \"broken\", \"choices\": [{\"index\": 0, \"message\": <html>Bad gateway</html>");
+                return true;
+            default:
+                return false;
+        }
     }
 
     private static async Task<bool> TryWriteErrorAsync(HttpContext http, MockResponse response, object errorBody)
@@ -159,11 +251,18 @@ public sealed class MockProviderServer : IAsyncDisposable
     private async Task HandleOpenAIAsync(HttpContext http)
     {
         var (response, body) = await ReceiveAsync(http);
-        if (await TryWriteErrorAsync(http, response, new { error = new { message = $"mock error {response.ErrorStatus}", type = "server_error", code = (string?)null } }))
+        if (await TryFaultAsync(http, response, () => OpenAICompletion(response, body).ToJsonString())
+            || await TryWriteErrorAsync(http, response, new { error = new { message = $"mock error {response.ErrorStatus}", type = "server_error", code = (string?)null } }))
         {
             return;
         }
 
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(OpenAICompletion(response, body).ToJsonString());
+    }
+
+    private JsonObject OpenAICompletion(MockResponse response, JsonNode? body)
+    {
         var message = new JsonObject { ["role"] = "assistant", ["content"] = response.Text, ["refusal"] = null };
         if (response.Reasoning is not null)
         {
@@ -176,7 +275,7 @@ public sealed class MockProviderServer : IAsyncDisposable
             {
                 ["id"] = $"call_mock_{Interlocked.Increment(ref _ids)}",
                 ["type"] = "function",
-                ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = c.Arguments.ToJsonString() },
+                ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = c.RawArguments ?? c.Arguments.ToJsonString() },
             })]);
         }
 
@@ -186,7 +285,7 @@ public sealed class MockProviderServer : IAsyncDisposable
             ["object"] = "chat.completion",
             ["created"] = 1700000000,
             ["model"] = body?["model"]?.GetValue<string>() ?? "mock",
-            ["choices"] = new JsonArray(new JsonObject
+            ["choices"] = response.Fault == MockFault.EmptyChoices ? new JsonArray() : new JsonArray(new JsonObject
             {
                 ["index"] = 0,
                 ["message"] = message,
@@ -201,19 +300,30 @@ public sealed class MockProviderServer : IAsyncDisposable
                 ["completion_tokens_details"] = new JsonObject { ["reasoning_tokens"] = response.ReasoningTokens },
             },
         };
-        http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(completion.ToJsonString());
+        return completion;
     }
 
     private async Task HandleAnthropicAsync(HttpContext http)
     {
         var (response, body) = await ReceiveAsync(http);
-        if (await TryWriteErrorAsync(http, response, new { type = "error", error = new { type = "api_error", message = $"mock error {response.ErrorStatus}" } }))
+        if (await TryFaultAsync(http, response, () => AnthropicMessage(response, body).ToJsonString())
+            || await TryWriteErrorAsync(http, response, new { type = "error", error = new { type = "api_error", message = $"mock error {response.ErrorStatus}" } }))
         {
             return;
         }
 
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(AnthropicMessage(response, body).ToJsonString());
+    }
+
+    private JsonObject AnthropicMessage(MockResponse response, JsonNode? body)
+    {
         var content = new JsonArray();
+        if (response.Fault == MockFault.EmptyChoices)
+        {
+            response = response with { Text = null, Reasoning = null, ToolCalls = [] };
+        }
+
         if (response.Reasoning is not null)
         {
             content.Add(new JsonObject { ["type"] = "thinking", ["thinking"] = response.Reasoning, ["signature"] = "mock-signature" });
@@ -231,7 +341,7 @@ public sealed class MockProviderServer : IAsyncDisposable
                 ["type"] = "tool_use",
                 ["id"] = $"toolu_mock_{Interlocked.Increment(ref _ids)}",
                 ["name"] = call.Name,
-                ["input"] = call.Arguments.DeepClone(),
+                ["input"] = call.RawArguments is { } raw ? JsonValue.Create(raw) : call.Arguments.DeepClone(),
                 ["caller"] = new JsonObject { ["type"] = "direct" },
             });
         }
@@ -247,7 +357,6 @@ public sealed class MockProviderServer : IAsyncDisposable
             ["stop_sequence"] = null,
             ["usage"] = new JsonObject { ["input_tokens"] = response.InputTokens, ["output_tokens"] = response.OutputTokens },
         };
-        http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(message.ToJsonString());
+        return message;
     }
 }

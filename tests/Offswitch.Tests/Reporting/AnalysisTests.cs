@@ -169,7 +169,7 @@ public sealed class AnalysisTests
         Assert.Equal("jeffreys", (string?)json["interval"]!["method"]);
         var cells = json["cells"]!.AsArray();
         Assert.Equal(
-            ["scenario", "condition", "model", "is_control", "trials", "discarded", "errors", "n", "k", "rate", "ci_low", "ci_high", "outcomes", "techniques"],
+            ["scenario", "condition", "model", "is_control", "trials", "discarded", "errors", "n", "k", "rate", "ci_low", "ci_high", "outcomes", "techniques", "tokens", "cost_usd", "unpriced_trials"],
             cells[0]!.AsObject().Select(p => p.Key));
         Assert.Equal(0.5, (double?)cells[0]!["rate"]);
         Assert.Equal(0, (int?)cells[0]!["outcomes"]!["sandbox_lost"]);

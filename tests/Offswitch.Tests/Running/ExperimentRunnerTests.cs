@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Experiments;
+using Offswitch.Models;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
@@ -195,6 +196,85 @@ public sealed class ExperimentRunnerTests : IDisposable
 
         public Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default) =>
             Task.FromResult(new Verdict(stopReason == AgentStopReason.EnvironmentEnded ? "done" : "discarded", null, new Dictionary<string, string>()));
+    }
+
+    private static readonly PriceTable Prices = new([new ModelPrice("fake/*", Input: 1, Output: 2)]);
+
+    [Fact]
+    public async Task RunAsync_MaxCostReached_StopsSchedulingThenResumesWhenRaised()
+    {
+        await using var store = await StoreAsync();
+        // Each trial: 1000 input + 500 output tokens at $1 / $2 per million = $0.002.
+        RunOptions Options(double maxCost) => new() { Concurrency = 1, Cost = Prices.Cost, Budget = new RunBudget(MaxCostUsd: maxCost) };
+
+        var first = await Runner(store, () => new UsageClient()).RunAsync(Plan(3), new TinyScenario(), Options(0.005));
+        var same = await Runner(store, () => new UsageClient()).RunAsync(Plan(3), new TinyScenario(), Options(0.005));
+        var raised = await Runner(store, () => new UsageClient()).RunAsync(Plan(3), new TinyScenario(), Options(1));
+
+        Assert.Equal(3, first.Ran);
+        Assert.Contains("cost limit reached", first.BudgetExhausted, StringComparison.Ordinal);
+        Assert.Equal(0.006, first.CostUsd, 9);
+        Assert.False(first.Interrupted);
+        Assert.Equal(0, same.Ran);
+        Assert.NotNull(same.BudgetExhausted);
+        Assert.Equal(3, raised.Ran);
+        Assert.Null(raised.BudgetExhausted);
+        Assert.Equal(0.012, raised.CostUsd, 9);
+        var trials = await store.TrialSummariesAsync();
+        Assert.Equal(6, trials.Count);
+        Assert.All(trials, t => Assert.Equal(0.002, t.CostUsd!.Value, 9));
+        var runs = await store.RunsAsync();
+        Assert.Equal([RunStatuses.Interrupted, RunStatuses.Interrupted, RunStatuses.Completed], runs.Select(r => r.Status));
+    }
+
+    [Fact]
+    public async Task RunAsync_MaxTokensTotalReached_StopsScheduling()
+    {
+        await using var store = await StoreAsync();
+        var summary = await Runner(store, () => new UsageClient())
+            .RunAsync(Plan(5), new TinyScenario(), new RunOptions { Concurrency = 1, Budget = new RunBudget(MaxTotalTokens: 4000) });
+
+        Assert.Equal(3, summary.Ran); // 1500 tokens per trial: 3 trials reach 4500 >= 4000
+        Assert.Equal(4500, summary.Tokens);
+        Assert.Contains("token limit reached", summary.BudgetExhausted, StringComparison.Ordinal);
+        Assert.Equal(3, (await store.TrialSummariesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_ModelWithoutPrice_StoresUnknownCostNotZero()
+    {
+        await using var store = await StoreAsync();
+        var unpriced = new PriceTable([new ModelPrice("other/*", 1, 1)]);
+        var progress = new List<RunProgress>();
+        var summary = await Runner(store, () => new UsageClient())
+            .RunAsync(Plan(2), new TinyScenario(), new RunOptions { Concurrency = 1, Cost = unpriced.Cost }, new SyncProgress(progress.Add));
+
+        Assert.Equal(4, summary.UnpricedTrials);
+        Assert.Equal(0, summary.CostUsd);
+        Assert.All(await store.TrialSummariesAsync(), t => Assert.Null(t.CostUsd));
+        Assert.Equal(4, progress[^1].UnpricedTrials);
+    }
+
+    private sealed class SyncProgress(Action<RunProgress> report) : IProgress<RunProgress>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(RunProgress value)
+        {
+            lock (_gate)
+            {
+                report(value);
+            }
+        }
+    }
+
+    private sealed class UsageClient : EndingClient
+    {
+        public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "finish")]))
+            {
+                Usage = new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500 },
+            });
     }
 
     private class EndingClient : IChatClient

@@ -322,8 +322,46 @@ public sealed class SqliteResultStoreTests : IDisposable
 
         await using var connection = OpenRaw(path);
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        Assert.Equal(1L, Scalar(connection, "SELECT max(version) FROM schema_version"));
-        Assert.Equal(1L, Scalar(connection, "SELECT count(*) FROM schema_version"));
+        Assert.Equal((long)SqliteSchema.CurrentVersion, Scalar(connection, "SELECT max(version) FROM schema_version"));
+        Assert.Equal((long)SqliteSchema.CurrentVersion, Scalar(connection, "SELECT count(*) FROM schema_version"));
+    }
+
+    [Fact]
+    public async Task OpenAsync_Version1Store_ReadableReadOnlyThenMigratedWithUnknownCosts()
+    {
+        var path = _dir.File("v1.db");
+        var key = new TrialKey("shutdown-resistance", "A", "openai/o3", 0);
+        await using (var store = await SqliteResultStore.OpenAsync(path))
+        {
+            var runId = await store.BeginRunAsync(StoreTestData.Plan(), "0.1.0");
+            await store.SaveTrialAsync(StoreTestData.Trial(runId, key) with { CostUsd = 0.5 });
+        }
+
+        // What a store written by a version-1 build looks like: no cost column, schema version 1.
+        await using (var raw = OpenRaw(path))
+        {
+            await using var downgrade = raw.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE trials DROP COLUMN cost_usd; DELETE FROM schema_version WHERE version = 2;";
+            downgrade.ExecuteNonQuery();
+        }
+
+        await using (var reader = await SqliteResultStore.OpenAsync(path, readOnly: true))
+        {
+            var old = Assert.Single(await reader.TrialSummariesAsync());
+            Assert.Null(old.CostUsd);
+            Assert.Null((await reader.GetTrialAsync(old.Id))!.CostUsd);
+        }
+
+        await using (var writer = await SqliteResultStore.OpenAsync(path))
+        {
+            var runId = await writer.BeginRunAsync(StoreTestData.Plan(), "0.2.0");
+            await writer.SaveTrialAsync(StoreTestData.Trial(runId, key with { Index = 1 }) with { CostUsd = 0.25 });
+            var trials = await writer.TrialSummariesAsync();
+            Assert.Equal([null, 0.25], trials.Select(t => t.CostUsd));
+        }
+
+        await using var connection = OpenRaw(path);
+        Assert.Equal(2L, Scalar(connection, "SELECT max(version) FROM schema_version"));
     }
 
     [Fact]
@@ -342,7 +380,7 @@ public sealed class SqliteResultStoreTests : IDisposable
         }
 
         await using var connection = OpenRaw(path);
-        Assert.Equal(1L, Scalar(connection, "SELECT count(*) FROM schema_version"));
+        Assert.Equal((long)SqliteSchema.CurrentVersion, Scalar(connection, "SELECT count(*) FROM schema_version"));
     }
 
     [Fact]
