@@ -90,9 +90,10 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
                     model_id = response.ModelId,
                 });
 
-                // A reply with no choice at all is a provider fault, not a turn: ask again rather than feed the model an
-                // empty turn, and give up with an error if the provider keeps answering nothing.
-                if (response.Messages.All(m => m.Contents.Count == 0) && calls.Count == 0)
+                // A reply with no choice at all (no message) is a provider fault, not a turn: ask again rather than feed the
+                // model an empty turn, and give up with an error if the provider keeps answering nothing. An assistant
+                // message that says nothing is a turn (a replay past its last line answers so), and gets the continue message.
+                if (response.Messages.Count == 0)
                 {
                     if (++emptyReplies >= MaxEmptyReplies)
                     {

@@ -139,7 +139,7 @@ public sealed class BadInputTests
                 await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
                 await connection.OpenAsync();
                 await using var command = connection.CreateCommand();
-                command.CommandText = $"UPDATE schema_version SET version = {int.Parse(content["@store:".Length..], System.Globalization.CultureInfo.InvariantCulture)}; PRAGMA wal_checkpoint(TRUNCATE);";
+                command.CommandText = $"UPDATE schema_version SET version = {int.Parse(content["@store:".Length..], System.Globalization.CultureInfo.InvariantCulture)} WHERE version = (SELECT MAX(version) FROM schema_version); PRAGMA wal_checkpoint(TRUNCATE);";
                 await command.ExecuteNonQueryAsync();
             }
         }

@@ -115,7 +115,7 @@ public sealed class ReportTests
         using var doc = JsonDocument.Parse(JsonSerializer.Serialize(Report(), JsonDefaults.Options));
         var cell = doc.RootElement.GetProperty("cells")[0];
         Assert.Equal(
-            ["scenario", "condition", "model", "is_control", "trials", "discarded", "errors", "n", "k", "rate", "ci_low", "ci_high", "outcomes", "techniques"],
+            ["scenario", "condition", "model", "is_control", "trials", "discarded", "errors", "n", "k", "rate", "ci_low", "ci_high", "outcomes", "techniques", "tokens", "cost_usd", "unpriced_trials"],
             cell.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["interval", "cells", "header", "comparisons", "correction"], doc.RootElement.EnumerateObject().Select(p => p.Name));
     }
