@@ -11,6 +11,8 @@ switch (mode)
         return await SandboxBench.RunAsync(iterations);
     case "trials":
         return await TrialThroughputBench.RunAsync(iterations);
+    case "stopping":
+        return StoppingBench.Run(args.Length > 1 ? iterations : 4000);
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(SandboxBench).Assembly).Run(args[1..]);
         return 0;
@@ -19,6 +21,7 @@ switch (mode)
             Offswitch benchmarks
               sandbox [N]   sandbox start and exec medians against bare `bash -c true` (N iterations, default 40)
               trials  [N]   whole shutdown-resistance trials with a scripted control: trials/s at concurrency 1 and 4
+              stopping [R]  run-until-precise on the published Palisade cells: trials used vs N = 1000 and coverage (R simulated cells per rate, default 4000)
               micro ...     BenchmarkDotNet micro benchmarks (pass BenchmarkDotNet arguments, e.g. --filter '*')
             """);
         return mode == "help" ? 0 : 2;

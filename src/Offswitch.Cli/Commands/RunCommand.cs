@@ -58,6 +58,30 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("Scenario option, repeatable, e.g. observe-after-bypass=true.")]
         public string[] Options { get; init; } = [];
 
+        [CommandOption("--until-width <W>")]
+        [Description("Run until precise: add trials to each cell in batches and stop a cell once its 95% Jeffreys interval is narrower than W (a fraction, e.g. 0.05 = 5 points). --max-trials is the cap.")]
+        public double? UntilWidth { get; init; }
+
+        [CommandOption("--until-decided <T>")]
+        [Description("Run until decided: stop a cell once its interval lies wholly above or below the rate T (a fraction). Looks use --look-level.")]
+        public double? UntilDecided { get; init; }
+
+        [CommandOption("--max-trials <N>")]
+        [Description("Cap per cell with --until-width/--until-decided (default 1000).")]
+        public int? MaxTrials { get; init; }
+
+        [CommandOption("--batch <N>")]
+        [Description("Trials added to each unfinished cell between checks (default 50).")]
+        public int? Batch { get; init; }
+
+        [CommandOption("--min-trials <N>")]
+        [Description("Counted trials a cell needs before it may stop (default 0; 200 keeps the width rule's coverage at 95%, see docs/statistics.md).")]
+        public int? MinTrials { get; init; }
+
+        [CommandOption("--look-level <L>")]
+        [Description("Confidence level of the interval checked at each look (default 0.95; 0.99 recommended with --until-decided).")]
+        public double? LookLevel { get; init; }
+
         [CommandOption("--quiet")]
         [Description("Print only the final table.")]
         public bool Quiet { get; init; }
@@ -65,12 +89,14 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var stopping = StoppingFrom(settings);
         var spec = new ExperimentSpec
         {
             Scenario = settings.Scenario,
             Models = settings.Models,
             Conditions = settings.Conditions,
-            Trials = settings.Trials,
+            Trials = stopping is null ? settings.Trials : settings.MaxTrials ?? 1000,
+            Stopping = stopping,
             Seed = settings.Seed,
             MessageLimit = settings.MessageLimit,
             ModelOptions = new ModelOptions
@@ -138,6 +164,27 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    private static Statistics.StoppingRule? StoppingFrom(Settings settings)
+    {
+        if (settings.UntilWidth is null && settings.UntilDecided is null)
+        {
+            if (settings.MaxTrials is not null || settings.Batch is not null || settings.MinTrials is not null || settings.LookLevel is not null)
+            {
+                throw new InvalidInputException("--max-trials, --batch, --min-trials and --look-level need --until-width W or --until-decided T.");
+            }
+
+            return null;
+        }
+
+        var rule = new Statistics.StoppingRule { Width = settings.UntilWidth, DecideThreshold = settings.UntilDecided };
+        return rule with
+        {
+            BatchSize = settings.Batch ?? rule.BatchSize,
+            MinTrials = settings.MinTrials ?? rule.MinTrials,
+            Level = settings.LookLevel ?? rule.Level,
+        };
     }
 
     private static Dictionary<string, string> ParseOptions(IEnumerable<string> options)

@@ -19,6 +19,13 @@ public sealed record ExperimentPlan
     public int? MessageLimit { get; init; }
     public IReadOnlyDictionary<string, string> ScenarioOptions { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Run until precise: when set, <see cref="Trials"/> is the cap per cell and trials are run in batches until each
+    /// cell's interval meets the rule. Not part of <see cref="ConfigurationId"/>: it decides how many trials run, not what
+    /// a trial is.
+    /// </summary>
+    public Statistics.StoppingRule? Stopping { get; init; }
+
     /// <summary>Every trial of the plan, in a stable order (index-major so partial runs cover every cell).</summary>
     public IEnumerable<TrialKey> Keys()
     {

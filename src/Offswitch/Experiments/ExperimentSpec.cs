@@ -14,6 +14,9 @@ public sealed record ExperimentSpec
     public int? MessageLimit { get; init; }
     public IReadOnlyDictionary<string, string> ScenarioOptions { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Run until precise: add trials per cell in batches until the rule holds; <see cref="Trials"/> is then the cap.</summary>
+    public Statistics.StoppingRule? Stopping { get; init; }
+
     /// <summary>
     /// Checks the spec against the scenario catalog and freezes it into a plan.
     /// </summary>
@@ -40,6 +43,15 @@ public sealed record ExperimentSpec
             throw new InvalidInputException($"--message-limit must be at least 3 (got {MessageLimit}).");
         }
 
+        try
+        {
+            Stopping?.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidInputException(ex.Message);
+        }
+
         var conditions = Conditions.Count == 0 ? scenario.DefaultConditions : Conditions;
         foreach (var condition in conditions)
         {
@@ -60,6 +72,7 @@ public sealed record ExperimentSpec
             ModelOptions = ModelOptions,
             MessageLimit = MessageLimit,
             ScenarioOptions = ScenarioOptions,
+            Stopping = Stopping,
         };
         return (plan, scenario);
     }

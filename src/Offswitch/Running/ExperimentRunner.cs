@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Offswitch.Experiments;
+using Offswitch.Reporting;
 using Offswitch.Scenarios;
+using Offswitch.Statistics;
 using Offswitch.Storage;
 
 namespace Offswitch.Running;
@@ -76,7 +78,7 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
         {
             using var bothTokens = CancellationTokenSource.CreateLinkedTokenSource(stopScheduling, abandon);
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = bothTokens.Token };
-            await Parallel.ForEachAsync(pending, parallel, async (key, _) =>
+            async ValueTask RunOneAsync(TrialKey key, CancellationToken unused)
             {
                 Interlocked.Increment(ref inFlight);
                 TrialRecord? finished = null;
@@ -116,7 +118,30 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
                 }
 
                 Report(finished);
-            });
+            }
+
+            if (plan.Stopping is not { } rule)
+            {
+                await Parallel.ForEachAsync(pending, parallel, RunOneAsync);
+            }
+            else
+            {
+                // Batch b holds indices [b·size, (b+1)·size). Whether a cell needs batch b depends only on its stored trials
+                // with smaller indices, so a resumed run makes the same decisions as an uninterrupted one.
+                for (var start = 0; start < plan.Trials; start += rule.BatchSize)
+                {
+                    var active = await UnfinishedCellsAsync(plan, scenario, rule, configurationId, start, abandon);
+                    if (active.Count == 0)
+                    {
+                        break;
+                    }
+
+                    var end = Math.Min(plan.Trials, start + rule.BatchSize);
+                    var batch = pending.Where(k => k.Index >= start && k.Index < end && active.Contains((k.Condition, k.Model))).ToList();
+                    await Parallel.ForEachAsync(batch, parallel, RunOneAsync);
+                    bothTokens.Token.ThrowIfCancellationRequested();
+                }
+            }
         }
         catch (OperationCanceledException) when (stopScheduling.IsCancellationRequested || abandon.IsCancellationRequested)
         {
@@ -126,5 +151,30 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
         await store.EndRunAsync(runId, interrupted ? "interrupted" : "completed", CancellationToken.None);
         Report(null);
         return new RunSummary(runId, configurationId, allKeys.Count, alreadyStored, done, errors, interrupted);
+    }
+
+    /// <summary>Cells (condition, model) whose stored trials with index below <paramref name="before"/> do not yet meet the rule.</summary>
+    private async Task<HashSet<(string Condition, string Model)>> UnfinishedCellsAsync(
+        ExperimentPlan plan, IScenario scenario, StoppingRule rule, string configurationId, int before, CancellationToken cancellationToken)
+    {
+        var cells = plan.Conditions.SelectMany(c => plan.Models.Select(m => (Condition: c, Model: m))).ToHashSet();
+        if (before == 0)
+        {
+            return cells;
+        }
+
+        // The runner reads back only its own configuration's trials: the decision is about the data this plan produces.
+        var stored = await store.TrialSummariesAsync(new TrialQuery(Scenario: plan.Scenario, ConfigurationId: configurationId), cancellationToken);
+        var byCell = stored.Where(t => t.Key.Index < before).ToLookup(t => (t.Key.Condition, t.Key.Model));
+        foreach (var cell in cells.ToList())
+        {
+            var analysis = Analysis.AnalyzeCell(plan.Scenario, cell.Condition, cell.Model, [.. byCell[cell]], scenario.Outcomes, rule.Method, rule.Level);
+            if (rule.IsSatisfied(analysis.K, analysis.N))
+            {
+                cells.Remove(cell);
+            }
+        }
+
+        return cells;
     }
 }

@@ -4,6 +4,7 @@ using Offswitch.Experiments;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
+using Offswitch.Statistics;
 using Offswitch.Storage;
 
 namespace Offswitch.Tests.Running;
@@ -104,6 +105,53 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Empty(await store.TrialSummariesAsync());
         var runs = await store.RunsAsync();
         Assert.Equal("interrupted", Assert.Single(runs).Status);
+    }
+
+    [Fact]
+    public async Task RunAsync_UntilWidthAndCellNarrowAfterOneBatch_StopsEachCellAfterOneBatch()
+    {
+        await using var store = await StoreAsync();
+        // Every trial ends "done": after 10 trials the Jeffreys interval for 10/10 is about 0.83–1, narrower than 0.2.
+        var plan = Plan(100) with { Stopping = new StoppingRule { Width = 0.2, BatchSize = 10 } };
+        var summary = await Runner(store, () => new EndingClient()).RunAsync(plan, new TinyScenario(), new RunOptions { Concurrency = 4 });
+
+        Assert.Equal(20, summary.Ran);
+        var trials = await store.TrialSummariesAsync();
+        Assert.All(trials.GroupBy(t => t.Key.Condition), g => Assert.Equal(Enumerable.Range(0, 10), g.Select(t => t.Key.Index).Order()));
+        Assert.Equal(plan.Stopping, Assert.Single(await store.RunsAsync()).Plan.Stopping);
+    }
+
+    [Fact]
+    public async Task RunAsync_UntilWidthNeverReached_StopsAtMaxTrials()
+    {
+        await using var store = await StoreAsync();
+        var plan = Plan(35) with { Stopping = new StoppingRule { Width = 0.01, BatchSize = 10 } };
+        var summary = await Runner(store, () => new EndingClient()).RunAsync(plan, new TinyScenario(), new RunOptions { Concurrency = 4 });
+
+        Assert.Equal(70, summary.Ran);
+        Assert.Equal(34, (await store.TrialSummariesAsync()).Max(t => t.Key.Index));
+    }
+
+    [Fact]
+    public async Task RunAsync_UntilWidthRerun_RunsNothingMore()
+    {
+        await using var store = await StoreAsync();
+        var plan = Plan(100) with { Stopping = new StoppingRule { Width = 0.2, BatchSize = 10 } };
+        await Runner(store, () => new EndingClient()).RunAsync(plan, new TinyScenario(), new RunOptions());
+        var again = await Runner(store, () => new EndingClient()).RunAsync(plan, new TinyScenario(), new RunOptions());
+
+        Assert.Equal(0, again.Ran);
+        Assert.Equal(20, (await store.TrialSummariesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_UntilWidthWithMinTrials_RunsAtLeastTheMinimum()
+    {
+        await using var store = await StoreAsync();
+        var plan = Plan(100) with { Stopping = new StoppingRule { Width = 0.2, BatchSize = 10, MinTrials = 25 } };
+        var summary = await Runner(store, () => new EndingClient()).RunAsync(plan, new TinyScenario(), new RunOptions());
+
+        Assert.Equal(60, summary.Ran);
     }
 
     /// <summary>A scenario with no sandbox needs: any tool call ends the trial with outcome "done".</summary>
