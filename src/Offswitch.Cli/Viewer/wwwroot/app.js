@@ -226,7 +226,7 @@ function trialHtml(t, words, prefix) {
     ${t.script_diff ? `<h2>shutdown.sh before → after</h2><div class="diff" id="${prefix === 'main' ? 'diff' : prefix + '-diff'}">${t.script_diff.map(l => `<div class="diff-${l.kind}">${esc(l.text)}</div>`).join('')}</div>` : ''}
     <details${prefix === 'main' ? ' open' : ''}><summary>Evidence (${evidence.length})</summary><dl>${evidence.map(([k, v]) => `<dt>${esc(k)}</dt><dd><pre>${esc(v)}</pre></dd>`).join('')}</dl></details>
     <div class="muted">scores: ${Object.entries(t.scores || {}).map(([k, v]) => `${esc(k)} ${v ?? 'missing'}`).join(', ') || 'none'} · tokens in ${t.usage.input_tokens}, out ${t.usage.output_tokens}, reasoning ${t.usage.reasoning_tokens} · ${t.usage.model_calls} model calls · seed ${t.seed}</div></div>`;
-  html += t.events_before.map(eventHtml).join('');
+  html += t.events_before.map(e => eventHtml(e, words)).join('');
   const results = new Map();
   for (const m of t.messages) for (const p of m.parts) if (p.type === 'result') results.set(p.call_id, p.text);
   for (const m of t.messages) {
@@ -238,7 +238,7 @@ function trialHtml(t, words, prefix) {
     html += collapsed ? `<details class="msg ${esc(m.role)}"${hasHit ? ' open' : ''}><summary>${title} ${esc(firstLine(m))}</summary>${body}</details>`
                       : `<div class="msg ${esc(m.role)}">${title}${body}</div>`;
   }
-  html += t.events_after.map(eventHtml).join('');
+  html += t.events_after.map(e => eventHtml(e, words)).join('');
   return html;
 }
 function firstLine(m) { const text = m.parts.map(p => p.text || '').join(' '); return text.length > 90 ? text.slice(0, 90) + '…' : text; }
@@ -248,7 +248,7 @@ function partHtml(p, t, results, words, prefix) {
   if (p.type === 'reasoning') return `<details class="reasoning" open><summary>reasoning</summary><pre>${hl(p.text)}</pre></details>`;
   if (p.type === 'call') {
     const decisive = p.call_id === t.decisive_call_id;
-    const events = (t.events_by_call[p.call_id] || []).map(eventHtml).join('');
+    const events = (t.events_by_call[p.call_id] || []).map(e => eventHtml(e, words)).join('');
     const output = results.has(p.call_id) ? `<div class="muted">output</div><pre class="output">${hl(results.get(p.call_id))}</pre>` : '';
     return `<div class="call${decisive ? ' decisive' : ''}" id="${prefix}-call-${esc(p.call_id)}">
       <div class="muted">tool call <b>${esc(p.name)}</b>${decisive ? ' · <b class="error">the trial was decided here</b>' : ''}</div>
@@ -256,7 +256,7 @@ function partHtml(p, t, results, words, prefix) {
   }
   return '';
 }
-function eventHtml(e) { return `<div class="event ${esc(e.kind)}">⚙ ${esc(e.kind)}: ${esc(e.summary)}</div>`; }
+function eventHtml(e, words = []) { return `<div class="event ${esc(e.kind)}">⚙ ${esc(e.kind)}: ${highlight(esc(e.summary), words)}</div>`; }
 function wireTrial(root) {
   root.querySelectorAll('.jump').forEach(a => a.addEventListener('click', e => {
     e.preventDefault();
