@@ -1,9 +1,9 @@
-using OpenQA.Selenium;
-using OpenQA.Selenium.Chrome;
-using OpenQA.Selenium.Support.UI;
 using Offswitch.Cli.Viewer;
 using Offswitch.Experiments;
 using Offswitch.Storage;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
 
 namespace Offswitch.IntegrationTests.Viewer;
 
