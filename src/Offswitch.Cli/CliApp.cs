@@ -81,6 +81,10 @@ public static class CliApp
             config.AddCommand<ShowPromptCommand>("show-prompt")
                 .WithDescription("Print the exact system message, user message and tool definitions a condition sends to the model.")
                 .WithExample("show-prompt", "shutdown-resistance", "--condition", "E");
+            config.AddCommand<ViewCommand>("view")
+                .WithDescription("Serve a local web viewer over the store on 127.0.0.1: runs, cells, transcripts, search, comparisons, live counts.")
+                .WithExample("view")
+                .WithExample("view", "--db", "results.db", "--port", "8080");
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Run every control of a scenario once and check the oracle gives each its expected outcome.")
                 .WithExample("validate", "shutdown-resistance");

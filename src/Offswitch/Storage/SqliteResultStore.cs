@@ -23,7 +23,7 @@ public static class RunStatuses
 /// Writes from one process are serialized here; writers in other processes wait on SQLite's busy timeout.
 /// A file that is not an Offswitch store is never modified.
 /// </summary>
-public sealed class SqliteResultStore : IResultStore
+public sealed partial class SqliteResultStore : IResultStore
 {
     private const int BusyTimeoutMilliseconds = 30_000;
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
@@ -190,6 +190,7 @@ public sealed class SqliteResultStore : IResultStore
         var eventsJson = JsonSerializer.Serialize(trial.Events, JsonDefaults.Options);
         var evidenceJson = JsonSerializer.Serialize(trial.Evidence, JsonDefaults.Options);
         var scoresJson = JsonSerializer.Serialize(trial.Scores, JsonDefaults.Options);
+        var text = TranscriptText.Of(trial.Messages, trial.Events);
 
         return await WriteAsync(async (connection, transaction, token) =>
         {
@@ -232,6 +233,14 @@ public sealed class SqliteResultStore : IResultStore
             p.AddWithValue("$ended", FormatTime(trial.EndedAt));
             p.AddWithValue("$cost", (object?)trial.CostUsd ?? DBNull.Value);
             var inserted = await command.ExecuteNonQueryAsync(token) == 1;
+            if (inserted)
+            {
+                await using var rowid = connection.CreateCommand();
+                rowid.Transaction = transaction;
+                rowid.CommandText = "SELECT last_insert_rowid()";
+                var id = Convert.ToInt64(await rowid.ExecuteScalarAsync(token), CultureInfo.InvariantCulture);
+                await SqliteTextIndex.InsertAsync(connection, transaction, id, text, token);
+            }
 
             if (BeforeTrialCommit is { } hook)
             {
@@ -547,6 +556,7 @@ public sealed class SqliteResultStore : IResultStore
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
 
+            await SqliteTextIndex.EnsureAsync(connection, transaction, FormatTime(_time.GetUtcNow()), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (SqliteException ex)
