@@ -5,6 +5,14 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 "$root/scripts/ensure-bubblewrap.sh" || exit 2
+# The web viewer's browser tests drive Debian's chromium through chromedriver; as root, install them when missing
+# (without them those tests skip themselves and say why).
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
+  echo "test.sh: installing chromium and chromium-driver for the viewer's browser tests..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; } \
+    || echo "test.sh: could not install chromium; the browser tests will be skipped." >&2
+fi
 
 results="$root/.build/test-results"
 rm -rf "$results"
