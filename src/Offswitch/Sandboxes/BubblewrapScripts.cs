@@ -20,7 +20,9 @@ internal static class BubblewrapScripts
         trap 'exit 140' USR2
         trap 'exit 142' ALRM
         trap 'exit 143' TERM
-        exec 3<"$C/req" </dev/null
+        # Open for reading without blocking even if the harness is already gone: hold a write end (fd 4) while the read
+        # end (fd 3) opens, then drop it, so that only the harness writes and its death reads as end of file.
+        exec 4<>"$C/req" 3<"$C/req" 4>&- </dev/null
         cd /home/user || exit 1
         echo "pong start" >> "$C/events"
         while :; do
