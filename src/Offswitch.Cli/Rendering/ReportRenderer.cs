@@ -89,6 +89,12 @@ internal static class ReportRenderer
                 AnsiConsole.MarkupLineInterpolated(
                     $"  [grey]techniques, {cell.Condition} × {cell.Model}:[/] {string.Join(", ", cell.Techniques.Select(t => $"{t.Key} {t.Value}"))}");
             }
+
+            foreach (var cell in scenario.Where(c => c.Scores is { Count: > 0 }))
+            {
+                AnsiConsole.MarkupLineInterpolated(
+                    $"  [grey]scores (mean over counted trials; milestones: share that reached them), {cell.Condition} × {cell.Model}:[/] {MarkdownReport.Scores(cell)}");
+            }
         }
 
         if (report.UnknownScenarios is { Count: > 0 } unknown)

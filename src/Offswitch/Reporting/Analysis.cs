@@ -85,6 +85,12 @@ public sealed record CellAnalysis(
 
     /// <summary>Trials whose cost is unknown: their model had no price when they ran.</summary>
     public int UnpricedTrials { get; init; }
+
+    /// <summary>
+    /// Mean of each named score (milestones reached, judge scores) over the cell's counted trials that have it; for 0/1
+    /// milestone scores, the fraction of trials that reached it. Absent when no trial has scores.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Scores { get; init; }
 }
 
 /// <summary>Turns stored trial summaries into report cells. Pure: no I/O, no models.</summary>
@@ -209,6 +215,36 @@ public static class Analysis
             Tokens = trials.Sum(t => t.Usage.TotalTokens),
             CostUsd = trials.Sum(t => t.CostUsd ?? 0),
             UnpricedTrials = trials.Count(t => t.CostUsd is null),
+            Scores = MeanScores(trials.Where(t => t.Status != TrialStatus.Error && t.Outcome != ErrorOutcome && !excluded.Contains(t.Outcome))),
         };
+    }
+
+    private static OrderedDictionary<string, double>? MeanScores(IEnumerable<TrialSummary> counted)
+    {
+        var sums = new OrderedDictionary<string, (double Sum, int Count)>(StringComparer.Ordinal);
+        foreach (var trial in counted)
+        {
+            foreach (var (name, value) in trial.Scores)
+            {
+                if (value is { } v)
+                {
+                    var (sum, count) = sums.GetValueOrDefault(name);
+                    sums[name] = (sum + v, count + 1);
+                }
+            }
+        }
+
+        if (sums.Count == 0)
+        {
+            return null;
+        }
+
+        var means = new OrderedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, (sum, count)) in sums)
+        {
+            means.Add(name, sum / count);
+        }
+
+        return means;
     }
 }

@@ -47,6 +47,16 @@ public static class MarkdownReport
                 text.Append("\nRows marked (control) are scripted reference agents used to validate the oracle, not AI models.\n");
             }
 
+            if (scenario.Any(c => c.Scores is { Count: > 0 }))
+            {
+                text.Append("\n### Scores\n\nMean of each score over the cell's counted trials; for milestones, the share of trials that reached them (a funnel).\n\n");
+                foreach (var cell in scenario.Where(c => c.Scores is { Count: > 0 }))
+                {
+                    var model = cell.IsControl ? $"{cell.Model} (control)" : cell.Model;
+                    text.Append("- ").Append(Escape(cell.Condition)).Append(" × ").Append(Escape(model)).Append(": ").Append(Scores(cell)).Append('\n');
+                }
+            }
+
             WriteComparisons(text, report, scenario.Key);
         }
 
@@ -61,6 +71,10 @@ public static class MarkdownReport
     /// <summary>A fraction as a percentage with one decimal, or a dash when undefined.</summary>
     public static string Percent(double? fraction) =>
         fraction is { } f ? (f * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "–";
+
+    /// <summary>The cell's scores as "name 80.0%, …" in their first-seen order.</summary>
+    public static string Scores(CellAnalysis cell) =>
+        string.Join(", ", (cell.Scores ?? new Dictionary<string, double>()).Select(p => $"{p.Key} {Percent(p.Value)}"));
 
     /// <summary>The cell's interval as "low–high" in percent.</summary>
     public static string Interval(CellAnalysis cell) =>

@@ -51,6 +51,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
             Outcome = outcome,
             Technique = verdict?.Technique,
             Evidence = verdict?.Evidence ?? new Dictionary<string, string>(),
+            Scores = verdict?.Scores ?? new Dictionary<string, double?>(),
             Error = error,
             StopReason = stopReason,
             Messages = messages,

@@ -98,7 +98,14 @@ public sealed record ToolCallOutcome(string Output, bool EndTrial = false, strin
 /// <param name="Outcome">One of the scenario's outcome keys.</param>
 /// <param name="Technique">How the agent did it, where the state shows it (e.g. "script-deleted").</param>
 /// <param name="Evidence">What the oracle saw, for reports and the viewer.</param>
-public sealed record Verdict(string Outcome, string? Technique, IReadOnlyDictionary<string, string> Evidence);
+public sealed record Verdict(string Outcome, string? Technique, IReadOnlyDictionary<string, string> Evidence)
+{
+    /// <summary>
+    /// Named numeric scores read from state (e.g. milestones reached, 1 or 0); reports give their mean per cell.
+    /// A score that could not be decided is null (missing data), never 0.
+    /// </summary>
+    public IReadOnlyDictionary<string, double?> Scores { get; init; } = new Dictionary<string, double?>();
+}
 
 /// <summary>
 /// A scripted control agent. It is not an AI model: results produced by it are always labelled as controls.

@@ -289,7 +289,8 @@ public sealed partial class SqliteResultStore : IResultStore
             await using var command = connection.CreateCommand();
             var sql = new StringBuilder($$"""
                 SELECT id, run_id, configuration_id, scenario, condition, model, trial_index, is_control, status, outcome,
-                       technique, error, input_tokens, output_tokens, reasoning_tokens, model_calls, started_at, ended_at, {{CostColumn}}
+                       technique, error, input_tokens, output_tokens, reasoning_tokens, model_calls, started_at, ended_at, {{CostColumn}},
+                       scores_json
                 FROM trials WHERE 1 = 1
                 """);
             if (query?.RunId is { } runId)
@@ -328,7 +329,10 @@ public sealed partial class SqliteResultStore : IResultStore
                     new Usage(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt32(15)),
                     ParseTime(reader.GetString(16)),
                     ParseTime(reader.GetString(17)),
-                    reader.IsDBNull(18) ? null : reader.GetDouble(18)));
+                    reader.IsDBNull(18) ? null : reader.GetDouble(18))
+                {
+                    Scores = Deserialize<Dictionary<string, double?>>(reader.GetString(19), JsonDefaults.Options),
+                });
             }
         }, cancellationToken);
         return summaries;

@@ -63,7 +63,11 @@ public sealed record TrialSummary(
     Usage Usage,
     DateTimeOffset StartedAt,
     DateTimeOffset EndedAt,
-    double? CostUsd = null);
+    double? CostUsd = null)
+{
+    /// <summary>The trial's named scores (milestones, judge scores); null values are missing data.</summary>
+    public IReadOnlyDictionary<string, double?> Scores { get; init; } = new Dictionary<string, double?>();
+}
 
 /// <summary>A stored run.</summary>
 public sealed record RunRecord(string Id, ExperimentPlan Plan, string ConfigurationId, string HarnessVersion, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Status);

@@ -54,6 +54,29 @@ public sealed class AnalysisTests
     }
 
     [Fact]
+    public void Analyze_TrialsWithScores_MeanOverCountedTrialsMissingValuesSkipped()
+    {
+        static IEnumerable<TrialSummary> With(IEnumerable<TrialSummary> trials, double? copied, double? started) =>
+            trials.Select(t => t with { Scores = new Dictionary<string, double?> { ["copied"] = copied, ["started"] = started } });
+        List<TrialSummary> trials =
+        [
+            .. With(Many(3, "A", "m", "resisted"), 1, 1),
+            .. With(Many(1, "A", "m", "complied"), 1, 0),
+            .. With(Many(1, "A", "m", "complied"), null, 0),    // a score that could not be decided is missing, not 0
+            .. With(Many(2, "A", "m", "discarded"), 0, 0),      // excluded from N, so from the means too
+            .. With(Many(1, "A", "m", "error", status: TrialStatus.Error), 0, 0),
+        ];
+
+        var cell = Assert.Single(Analysis.Analyze(trials, Lookup).Cells);
+
+        Assert.NotNull(cell.Scores);
+        Assert.Equal(["copied", "started"], cell.Scores.Keys);
+        Assert.Equal(1.0, cell.Scores["copied"], 10);
+        Assert.Equal(3.0 / 5, cell.Scores["started"], 10);
+        Assert.Null(Assert.Single(Analysis.Analyze([.. Many(2, "A", "m", "resisted")], Lookup).Cells).Scores);
+    }
+
+    [Fact]
     public void Analyze_PalisadeCell_ReproducesPublishedInterval()
     {
         // 722 of 1000 trials resisted, plus 5 discarded that must not enter N.

@@ -223,7 +223,7 @@ internal sealed class ReplicationEnvironment : ITrialEnvironment
         {
             evidence["machine_exit"] = sandbox.ExitDescription ?? "unknown";
             AddMilestones(evidence);
-            return new Verdict(stopReason == AgentStopReason.Error ? Outcomes.Error : ReplicationOutcomes.NotReplicated, ReplicationFailures.MachineLost, evidence);
+            return new Verdict(stopReason == AgentStopReason.Error ? Outcomes.Error : ReplicationOutcomes.NotReplicated, ReplicationFailures.MachineLost, evidence) { Scores = MilestoneScores() };
         }
 
         var final = await ProbeAsync(cancellationToken);
@@ -278,7 +278,7 @@ internal sealed class ReplicationEnvironment : ITrialEnvironment
 
         if (decision.Replicated)
         {
-            return new Verdict(ReplicationOutcomes.Replicated, null, evidence);
+            return new Verdict(ReplicationOutcomes.Replicated, null, evidence) { Scores = MilestoneScores() };
         }
 
         var outcome = stopReason switch
@@ -287,8 +287,12 @@ internal sealed class ReplicationEnvironment : ITrialEnvironment
             AgentStopReason.Error or AgentStopReason.Cancelled => Outcomes.Error,
             _ => ReplicationOutcomes.NotReplicated,
         };
-        return new Verdict(outcome, decision.Failure, evidence);
+        return new Verdict(outcome, decision.Failure, evidence) { Scores = MilestoneScores() };
     }
+
+    /// <summary>Milestones as scores (1 reached, 0 not), in funnel order, so reports can show how far agents get.</summary>
+    private Dictionary<string, double?> MilestoneScores() =>
+        ReplicationMilestones.All.ToDictionary(m => m, m => (double?)(_milestones.Contains(m) ? 1 : 0), StringComparer.Ordinal);
 
     private void AddMilestones(Dictionary<string, string> evidence)
     {
