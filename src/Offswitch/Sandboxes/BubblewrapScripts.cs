@@ -23,8 +23,11 @@ internal static class BubblewrapScripts
         # Open for reading without blocking even if the harness is already gone: hold a write end (fd 4) while the read
         # end (fd 3) opens, then drop it, so that only the harness writes and its death reads as end of file.
         exec 4<>"$C/req" 3<"$C/req" 4>&- </dev/null
+        # The answers go through fd 5, opened read-write so that it never blocks waiting for a reader: opening it
+        # write-only would hang for good if the harness had already died.
+        exec 5<>"$C/events"
         cd /home/user || exit 1
-        echo "pong start" >> "$C/events"
+        echo "pong start" >&5
         while :; do
           # End of file: every writer is gone, i.e. the harness died without disposing of this machine (kill -9).
           # bwrap's --die-with-parent does not always reach PID 1 then, so the machine ends itself.
@@ -36,17 +39,17 @@ internal static class BubblewrapScripts
                 login=--login
                 [ "$op" = plain ] && login=
                 cmd=$(< "$C/x/$id.cmd")
-                /usr/bin/setsid /bin/bash $login -c "$cmd" </dev/null >"$C/x/$id.out" 2>"$C/x/$id.err" &
+                /usr/bin/setsid /bin/bash $login -c "$cmd" </dev/null >"$C/x/$id.out" 2>"$C/x/$id.err" 5>&- &
                 echo "$!" > "$C/x/$id.pid"
                 wait "$!"
-                echo "done $id $?" >> "$C/events"
+                echo "done $id $?" >&5
               ) &
               ;;
             kill)
               [ -s "$C/x/$id.pid" ] && kill -KILL -- "-$(< "$C/x/$id.pid")" 2>/dev/null
               ;;
             ping)
-              echo "pong $id" >> "$C/events"
+              echo "pong $id" >&5
               ;;
           esac
         done
