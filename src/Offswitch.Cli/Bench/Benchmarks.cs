@@ -223,7 +223,7 @@ internal static class Benchmarks
             GC.WaitForPendingFinalizers();
             GC.Collect();
             var baselineRss = Rss();
-            var baselineHeap = GC.GetTotalMemory(false);
+            var baselineHeap = GC.GetGCMemoryInfo().HeapSizeBytes;
             using var sampler = new MemorySampler(baselineRss, baselineHeap);
             var inFlight = new PeakInFlight();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
