@@ -35,6 +35,7 @@ internal sealed record BenchDetails
     public required int ProcessorCount { get; init; }
     public required double SandboxMedianMs { get; init; }
     public required double BareBashMedianMs { get; init; }
+    public required double SandboxHarnessCpuMedianMs { get; init; }
     public required double HarnessCpuMsPerTurnWithoutStore { get; init; }
     public required double HarnessCpuMsPerTrialStore { get; init; }
     public required double WallSeconds { get; init; }
@@ -63,7 +64,7 @@ internal static class Benchmarks
         var sandboxes = Wiring.CreateSandboxProvider();
 
         log("sandbox: create + `true` + destroy vs bare bash -c true");
-        var (sandboxMs, bashMs) = await SandboxExecAsync(sandboxes, options.SandboxIterations, cancellationToken);
+        var (sandboxMs, bashMs, sandboxCpuMs) = await SandboxExecAsync(sandboxes, options.SandboxIterations, cancellationToken);
 
         log("harness: CPU per turn with a zero-latency model and a no-op tool");
         var harness = await HarnessCpuAsync(scenario, options, cancellationToken);
@@ -79,6 +80,7 @@ internal static class Benchmarks
             ProcessorCount = Environment.ProcessorCount,
             SandboxMedianMs = Math.Round(sandboxMs, 3),
             BareBashMedianMs = Math.Round(bashMs, 3),
+            SandboxHarnessCpuMedianMs = Math.Round(sandboxCpuMs, 3),
             HarnessCpuMsPerTurnWithoutStore = Math.Round(harness.WithoutStore, 4),
             HarnessCpuMsPerTrialStore = Math.Round(harness.StorePerTrial, 4),
             WallSeconds = Math.Round(load.Wall.TotalSeconds, 3),
@@ -103,13 +105,15 @@ internal static class Benchmarks
             details);
     }
 
-    private static async Task<(double SandboxMs, double BashMs)> SandboxExecAsync(ISandboxProvider sandboxes, int iterations, CancellationToken cancellationToken)
+    private static async Task<(double SandboxMs, double BashMs, double HarnessCpuMs)> SandboxExecAsync(ISandboxProvider sandboxes, int iterations, CancellationToken cancellationToken)
     {
         // Interleaved so that a slow phase of the machine affects both series alike; one warm-up of each first.
         var sandbox = new List<double>();
         var bash = new List<double>();
+        var harnessCpu = new List<double>();
         for (var i = -1; i < iterations; i++)
         {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var started = Stopwatch.GetTimestamp();
             await using (var box = await sandboxes.CreateAsync(new SandboxSpec(), cancellationToken))
             {
@@ -121,6 +125,7 @@ internal static class Benchmarks
             }
 
             var sandboxElapsed = Stopwatch.GetElapsedTime(started);
+            var sandboxCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             started = Stopwatch.GetTimestamp();
             using (var process = Process.Start(new ProcessStartInfo("bash") { ArgumentList = { "-c", "true" }, UseShellExecute = false })!)
             {
@@ -131,11 +136,12 @@ internal static class Benchmarks
             if (i >= 0)
             {
                 sandbox.Add(sandboxElapsed.TotalMilliseconds);
+                harnessCpu.Add(sandboxCpu.TotalMilliseconds);
                 bash.Add(bashElapsed.TotalMilliseconds);
             }
         }
 
-        return (Median(sandbox), Median(bash));
+        return (Median(sandbox), Median(bash), Median(harnessCpu));
     }
 
     private static async Task<(double WithStore, double WithoutStore, double StorePerTrial)> HarnessCpuAsync(IScenario scenario, BenchOptions options, CancellationToken cancellationToken)
