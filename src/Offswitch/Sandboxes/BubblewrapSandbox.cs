@@ -458,13 +458,22 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var buffer = new byte[MaxOutputBytes];
-            var total = 0;
-            int n;
-            while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0)
-                total += n;
-            var text = Utf8.GetString(buffer, 0, total);
-            return stream.Length > total ? text + $"\n[output truncated at {MaxOutputBytes} bytes]" : text;
+            // Pooled: a fresh 1 MiB array per output (two per command) was a large-object allocation that, at hundreds of
+            // commands a second, kept the GC busy for outputs that are usually a few bytes.
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(MaxOutputBytes);
+            try
+            {
+                var total = 0;
+                int n;
+                while (total < MaxOutputBytes && (n = stream.Read(buffer, total, MaxOutputBytes - total)) > 0)
+                    total += n;
+                var text = Utf8.GetString(buffer, 0, total);
+                return stream.Length > total ? text + $"\n[output truncated at {MaxOutputBytes} bytes]" : text;
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
