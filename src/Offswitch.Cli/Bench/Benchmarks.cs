@@ -72,6 +72,11 @@ internal static class Benchmarks
         log($"load: {options.Trials} trials, concurrency {options.Concurrency}, {options.LatencyMs} ms per model call");
         var load = await LoadAsync(scenario, sandboxes, options, cancellationToken);
 
+        if (load.TurnsPerTrial <= 0)
+        {
+            throw new InvalidOperationException($"No load trial made a model call ({load.Stored} stored, {load.Errors} error(s)): the benchmark has no ideal to compare with.");
+        }
+
         var ideal = load.TurnsPerTrial * options.LatencyMs / 1000.0 * Math.Ceiling(options.Trials / (double)options.Concurrency);
         var growth = Math.Max(0, load.PeakRss - load.BaselineRss);
         var details = new BenchDetails
@@ -100,7 +105,7 @@ internal static class Benchmarks
         return new BenchResult(
             Math.Round(sandboxMs / bashMs, 3),
             Math.Round(harness.WithStore, 4),
-            ideal > 0 ? Math.Round(load.Wall.TotalSeconds / ideal, 4) : double.NaN,
+            Math.Round(load.Wall.TotalSeconds / ideal, 4),
             Math.Round(growth / (double)Math.Max(1, load.PeakInFlight)),
             details);
     }

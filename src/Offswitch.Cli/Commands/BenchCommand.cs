@@ -60,9 +60,10 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
             throw new InvalidInputException("--trials, --concurrency, --sandbox-iterations and --harness-trials must be at least 1.");
         }
 
-        if (options.LatencyMs < 0)
+        if (options.LatencyMs < 1)
         {
-            throw new InvalidInputException($"--latency-ms cannot be negative (got {options.LatencyMs}).");
+            // The ideal is proportional to the latency: with none, wall over ideal has no meaning.
+            throw new InvalidInputException($"--latency-ms must be at least 1 (got {options.LatencyMs}).");
         }
 
         // Progress goes to stderr so that --json output stays one parseable document.
