@@ -270,7 +270,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 internal class StoreSettings : CommandSettings
 {
     [CommandOption("--db <FILE>")]
-    [Description("SQLite result store.")]
+    [Description("Result store: an SQLite file, or a shared PostgreSQL database as postgres://user:pass@host:port/db or env:VARIABLE (a variable holding that address, to keep the password off the command line).")]
     [DefaultValue("offswitch.db")]
     public string Db { get; init; } = "offswitch.db";
 }
