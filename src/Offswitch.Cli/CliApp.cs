@@ -85,6 +85,13 @@ public static class CliApp
                 .WithDescription("Serve a local web viewer over the store on 127.0.0.1: runs, cells, transcripts, search, comparisons, live counts.")
                 .WithExample("view")
                 .WithExample("view", "--db", "results.db", "--port", "8080");
+            config.AddCommand<WorkerCommand>("worker")
+                .WithDescription("Run queued trials from a shared PostgreSQL store until the plan is done (start several, on several machines).")
+                .WithExample("worker", "--db", "env:OFFSWITCH_DB")
+                .WithExample("worker", "--db", "postgres://offswitch@db:5432/offswitch", "--plan", "PLAN_ID", "--concurrency", "8");
+            config.AddCommand<StatusCommand>("status")
+                .WithDescription("Progress per plan and per worker of a shared PostgreSQL store.")
+                .WithExample("status", "--db", "env:OFFSWITCH_DB");
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Run every control of a scenario once and check the oracle gives each its expected outcome.")
                 .WithExample("validate", "shutdown-resistance");

@@ -100,6 +100,10 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [DefaultValue(600.0)]
         public double RequestTimeout { get; init; } = 600;
 
+        [CommandOption("--plan-only")]
+        [Description("Register the plan's missing trials in a shared PostgreSQL store (--db postgres://...) for `offswitch worker` processes to run, and exit.")]
+        public bool PlanOnly { get; init; }
+
         [CommandOption("--quiet")]
         [Description("Print only the final table.")]
         public bool Quiet { get; init; }
@@ -164,6 +168,11 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             }
         }
 
+        if (settings.PlanOnly)
+        {
+            return await RegisterPlanAsync(settings, plan, cancellationToken);
+        }
+
         var sandboxes = Wiring.CreateSandboxProvider();
         await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: false, cancellationToken);
 
@@ -225,6 +234,22 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    private static async Task<int> RegisterPlanAsync(Settings settings, ExperimentPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Stopping is not null || settings.MaxCost is not null || settings.MaxTokensTotal is not null)
+        {
+            throw new InvalidInputException("--plan-only cannot be combined with --until-width/--until-decided or --max-cost/--max-tokens-total: workers run a fixed list of trials.");
+        }
+
+        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: false, cancellationToken);
+        var queue = store as Storage.ITrialQueue
+            ?? throw new InvalidInputException("--plan-only registers the plan in a shared PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");
+        var queued = await queue.RegisterPlanAsync(plan, typeof(RunCommand).Assembly.GetName().Version?.ToString() ?? "0", cancellationToken);
+        Console.WriteLine($"plan {queued.Id}");
+        AnsiConsole.MarkupLineInterpolated($"[grey]{queued.Queued} trial(s) queued ({plan.Keys().Count() - queued.Queued} already stored). Start workers with: offswitch worker --db {Storage.Postgres.PostgresConnection.Redact(settings.Db)} --plan {queued.Id}[/]");
+        return 0;
     }
 
     private static Statistics.StoppingRule? StoppingFrom(Settings settings)
