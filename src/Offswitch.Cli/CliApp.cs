@@ -92,6 +92,10 @@ public static class CliApp
             config.AddCommand<StatusCommand>("status")
                 .WithDescription("Progress per plan and per worker of a shared PostgreSQL store.")
                 .WithExample("status", "--db", "env:OFFSWITCH_DB");
+            config.AddCommand<CopyCommand>("copy")
+                .WithDescription("Copy every run and trial from one store to another (SQLite file ↔ PostgreSQL); what the target holds is kept.")
+                .WithExample("copy", "--from", "offswitch.db", "--to", "env:OFFSWITCH_DB")
+                .WithExample("copy", "--from", "env:OFFSWITCH_DB", "--to", "backup.db");
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Run every control of a scenario once and check the oracle gives each its expected outcome.")
                 .WithExample("validate", "shutdown-resistance");

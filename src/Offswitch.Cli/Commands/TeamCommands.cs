@@ -127,3 +127,32 @@ internal sealed class StatusCommand : AsyncCommand<StoreSettings>
         return 0;
     }
 }
+
+/// <summary>`offswitch copy`: every run and trial of one store into another (SQLite ↔ PostgreSQL).</summary>
+internal sealed class CopyCommand : AsyncCommand<CopyCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--from <STORE>")]
+        [Description("Source store: an SQLite file or postgres://... / env:VARIABLE.")]
+        public string From { get; init; } = "";
+
+        [CommandOption("--to <STORE>")]
+        [Description("Target store (created if missing); trials it already holds are kept.")]
+        public string To { get; init; } = "";
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(settings.From) || string.IsNullOrWhiteSpace(settings.To))
+        {
+            throw new InvalidInputException("Give both --from STORE and --to STORE, e.g. `offswitch copy --from offswitch.db --to env:OFFSWITCH_DB`.");
+        }
+
+        await using var from = await Wiring.OpenStoreAsync(settings.From, readOnly: true, cancellationToken);
+        await using var to = await Wiring.OpenStoreAsync(settings.To, readOnly: false, cancellationToken);
+        var (runs, trials, skipped) = await StoreCopy.CopyAsync(from, to, cancellationToken: cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"Copied {runs} run(s) and {trials} trial(s); {skipped} trial(s) were already in the target.");
+        return 0;
+    }
+}
