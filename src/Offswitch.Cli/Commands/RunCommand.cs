@@ -243,6 +243,11 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             throw new InvalidInputException("--plan-only cannot be combined with --until-width/--until-decided or --max-cost/--max-tokens-total: workers run a fixed list of trials.");
         }
 
+        if (!Storage.Postgres.PostgresConnection.IsPostgres(settings.Db))
+        {
+            throw new InvalidInputException("--plan-only registers the plan in a shared PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");
+        }
+
         await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: false, cancellationToken);
         var queue = store as Storage.ITrialQueue
             ?? throw new InvalidInputException("--plan-only registers the plan in a shared PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");

@@ -44,6 +44,11 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
             throw new InvalidInputException("--concurrency must be at least 1, --lease at least 1 second, --request-timeout positive.");
         }
 
+        if (!Storage.Postgres.PostgresConnection.IsPostgres(settings.Db))
+        {
+            throw new InvalidInputException("Workers share a PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");
+        }
+
         await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: false, cancellationToken);
         var queue = store as ITrialQueue ?? throw new InvalidInputException("Workers share a PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");
         if (settings.Plan is { } planId && await queue.GetPlanAsync(planId, cancellationToken) is null)
@@ -103,8 +108,14 @@ internal sealed class StatusCommand : AsyncCommand<StoreSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, StoreSettings settings, CancellationToken cancellationToken)
     {
+        const string NeedsShared = "`status` shows plans and workers of a shared PostgreSQL store: pass --db postgres://... (an SQLite store has no workers; use `offswitch report`).";
+        if (!Storage.Postgres.PostgresConnection.IsPostgres(settings.Db))
+        {
+            throw new InvalidInputException(NeedsShared);
+        }
+
         await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: true, cancellationToken);
-        var queue = store as ITrialQueue ?? throw new InvalidInputException("`status` shows plans and workers of a shared PostgreSQL store: pass --db postgres://... (an SQLite store has no workers; use `offswitch report`).");
+        var queue = store as ITrialQueue ?? throw new InvalidInputException(NeedsShared);
         var status = await queue.StatusAsync(cancellationToken);
 
         var plans = new Table().AddColumns("plan", "scenario", "status", "done", "in flight", "pending", "total", "progress");
