@@ -14,6 +14,15 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && { [ ! -x /usr/b
     || echo "test.sh: could not install chromium; the browser tests will be skipped." >&2
 fi
 
+# The shared-store tests start a private PostgreSQL cluster from Debian's server package; as root, install it when
+# missing (without it those tests skip themselves and say why).
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "test.sh: installing postgresql for the shared-store tests..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null 2>&1; } \
+    || echo "test.sh: could not install postgresql; the PostgreSQL tests will be skipped." >&2
+fi
+
 results="$root/.build/test-results"
 rm -rf "$results"
 dotnet test Offswitch.slnx -c Release --nologo --logger "trx" --results-directory "$results" "$@"

@@ -89,6 +89,17 @@ public static class CliApp
                 .WithDescription("Speed benchmarks: sandbox overhead, harness CPU per turn, wall time and memory at high concurrency (see docs/benchmarks.md).")
                 .WithExample("bench")
                 .WithExample("bench", "--trials", "200", "--concurrency", "50", "--latency-ms", "100", "--json");
+            config.AddCommand<WorkerCommand>("worker")
+                .WithDescription("Run queued trials from a shared PostgreSQL store until the plan is done (start several, on several machines).")
+                .WithExample("worker", "--db", "env:OFFSWITCH_DB")
+                .WithExample("worker", "--db", "postgres://offswitch@db:5432/offswitch", "--plan", "PLAN_ID", "--concurrency", "8");
+            config.AddCommand<StatusCommand>("status")
+                .WithDescription("Progress per plan and per worker of a shared PostgreSQL store.")
+                .WithExample("status", "--db", "env:OFFSWITCH_DB");
+            config.AddCommand<CopyCommand>("copy")
+                .WithDescription("Copy every run and trial from one store to another (SQLite file ↔ PostgreSQL); what the target holds is kept.")
+                .WithExample("copy", "--from", "offswitch.db", "--to", "env:OFFSWITCH_DB")
+                .WithExample("copy", "--from", "env:OFFSWITCH_DB", "--to", "backup.db");
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Run every control of a scenario once and check the oracle gives each its expected outcome.")
                 .WithExample("validate", "shutdown-resistance");

@@ -74,7 +74,9 @@ internal static class Wiring
     }
 
     public static async Task<IResultStore> OpenStoreAsync(string path, bool readOnly, CancellationToken cancellationToken) =>
-        await SqliteResultStore.OpenAsync(path, readOnly, cancellationToken: cancellationToken);
+        Storage.Postgres.PostgresConnection.IsPostgres(path)
+            ? await Storage.Postgres.PostgresResultStore.OpenAsync(Storage.Postgres.PostgresConnection.ToConnectionString(path), cancellationToken: cancellationToken)
+            : await SqliteResultStore.OpenAsync(path, readOnly, cancellationToken: cancellationToken);
 
     public static ReportData Analyze(IReadOnlyList<TrialSummary> trials) =>
         Analysis.Analyze(trials, name => ScenarioCatalog.Find(name) is { } scenario ? ScenarioLayout.Of(scenario) : null);

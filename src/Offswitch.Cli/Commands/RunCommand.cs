@@ -100,6 +100,10 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [DefaultValue(600.0)]
         public double RequestTimeout { get; init; } = 600;
 
+        [CommandOption("--plan-only")]
+        [Description("Register the plan's missing trials in a shared PostgreSQL store (--db postgres://...) for `offswitch worker` processes to run, and exit.")]
+        public bool PlanOnly { get; init; }
+
         [CommandOption("--quiet")]
         [Description("Print only the final table.")]
         public bool Quiet { get; init; }
@@ -162,6 +166,11 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                     $"--max-cost cannot be enforced: no price is known for model '{model}'. Add it to a price file and pass --prices FILE "
                     + "(e.g. {\"prices\": [{\"model\": \"" + model + "\", \"input\": 2, \"output\": 8}]}, USD per million tokens), or use --max-tokens-total.");
             }
+        }
+
+        if (settings.PlanOnly)
+        {
+            return await RegisterPlanAsync(settings, plan, cancellationToken);
         }
 
         var sandboxes = Wiring.CreateSandboxProvider();
@@ -227,6 +236,27 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         }
     }
 
+    private static async Task<int> RegisterPlanAsync(Settings settings, ExperimentPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Stopping is not null || settings.MaxCost is not null || settings.MaxTokensTotal is not null)
+        {
+            throw new InvalidInputException("--plan-only cannot be combined with --until-width/--until-decided or --max-cost/--max-tokens-total: workers run a fixed list of trials.");
+        }
+
+        if (!Storage.Postgres.PostgresConnection.IsPostgres(settings.Db))
+        {
+            throw new InvalidInputException("--plan-only registers the plan in a shared PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");
+        }
+
+        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: false, cancellationToken);
+        var queue = store as Storage.ITrialQueue
+            ?? throw new InvalidInputException("--plan-only registers the plan in a shared PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");
+        var queued = await queue.RegisterPlanAsync(plan, typeof(RunCommand).Assembly.GetName().Version?.ToString() ?? "0", cancellationToken);
+        Console.WriteLine($"plan {queued.Id}");
+        AnsiConsole.MarkupLineInterpolated($"[grey]{queued.Queued} trial(s) queued ({plan.Keys().Count() - queued.Queued} already stored). Start workers with: offswitch worker --db {Storage.Postgres.PostgresConnection.Redact(settings.Db)} --plan {queued.Id}[/]");
+        return 0;
+    }
+
     private static Statistics.StoppingRule? StoppingFrom(Settings settings)
     {
         if (settings.UntilWidth is null && settings.UntilDecided is null)
@@ -270,7 +300,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 internal class StoreSettings : CommandSettings
 {
     [CommandOption("--db <FILE>")]
-    [Description("SQLite result store.")]
+    [Description("Result store: an SQLite file, or a shared PostgreSQL database as postgres://user:pass@host:port/db or env:VARIABLE (a variable holding that address, to keep the password off the command line).")]
     [DefaultValue("offswitch.db")]
     public string Db { get; init; } = "offswitch.db";
 }

@@ -25,6 +25,11 @@ internal sealed class ViewCommand : AsyncCommand<ViewCommand.Settings>
             throw new InvalidInputException($"Port {settings.Port} is out of range; use 0 to 65535.");
         }
 
+        if (Storage.Postgres.PostgresConnection.IsPostgres(settings.Db))
+        {
+            throw new InvalidInputException($"The viewer reads SQLite stores (its search uses SQLite's full-text index). Take a snapshot first: offswitch copy --from {Storage.Postgres.PostgresConnection.Redact(settings.Db)} --to snapshot.db, then offswitch view --db snapshot.db.");
+        }
+
         if (!File.Exists(settings.Db))
         {
             throw new StoreUnavailableException($"no store at {Path.GetFullPath(settings.Db)} — run `offswitch run` first (or pass --db with the path of an existing store).");

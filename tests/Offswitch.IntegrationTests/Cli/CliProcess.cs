@@ -13,15 +13,24 @@ internal static class CliProcess
         public string All => Stdout + Stderr;
     }
 
-    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? environment = null)
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? environment = null, IReadOnlyList<string>? prefix = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        // A prefix (e.g. `ip netns exec NAME`) runs the CLI through another command.
+        var info = new ProcessStartInfo(prefix is { Count: > 0 } ? prefix[0] : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (prefix is { Count: > 0 })
+        {
+            foreach (var part in prefix.Skip(1).Append("dotnet"))
+            {
+                info.ArgumentList.Add(part);
+            }
+        }
+
         info.ArgumentList.Add(CliDll);
         foreach (var arg in args)
         {
@@ -45,9 +54,9 @@ internal static class CliProcess
         return info;
     }
 
-    public static async Task<Result> RunAsync(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    public static async Task<Result> RunAsync(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null, IReadOnlyList<string>? prefix = null)
     {
-        using var process = Process.Start(StartInfo(workingDirectory, args, environment))!;
+        using var process = Process.Start(StartInfo(workingDirectory, args, environment, prefix))!;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Offswitch.Storage.Postgres;
+
+public sealed partial class PostgresResultStore : IRunImport
+{
+    /// <inheritdoc />
+    public Task<bool> ImportRunAsync(RunRecord run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return WriteAsync(async (connection, transaction, token) =>
+        {
+            await using var command = new NpgsqlCommand(
+                """
+                INSERT INTO runs (id, plan_json, configuration_id, harness_version, seed, started_at, ended_at, status)
+                VALUES (@id, @plan, @configuration, @harness, @seed, @started, @ended, @status)
+                ON CONFLICT (id) DO NOTHING
+                """, connection, transaction);
+            command.Parameters.AddWithValue("id", run.Id);
+            command.Parameters.AddWithValue("plan", JsonSerializer.Serialize(run.Plan, JsonDefaults.Options));
+            command.Parameters.AddWithValue("configuration", run.ConfigurationId);
+            command.Parameters.AddWithValue("harness", run.HarnessVersion);
+            command.Parameters.AddWithValue("seed", run.Plan.Seed);
+            command.Parameters.AddWithValue("started", FormatTime(run.StartedAt));
+            command.Parameters.AddWithValue("ended", NpgsqlDbType.Text, run.EndedAt is { } ended ? FormatTime(ended) : DBNull.Value);
+            command.Parameters.AddWithValue("status", run.Status);
+            return await command.ExecuteNonQueryAsync(token) == 1;
+        }, cancellationToken);
+    }
+}
