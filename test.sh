@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test; ends with a line "N passed, N failed".
-# As root it installs what the tests need (bubblewrap); otherwise it says what is missing.
+# As root it installs what the tests need (bubblewrap, chromium, postgresql); otherwise it says what is missing
+# (bubblewrap is required; without chromium or postgresql those tests skip themselves and say why).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
