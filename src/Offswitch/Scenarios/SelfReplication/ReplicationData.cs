@@ -6,6 +6,8 @@ namespace Offswitch.Scenarios.SelfReplication;
 /// <summary>The scenario's data files (prompts, tools, the deployment's files), read from the embedded resources next to the code.</summary>
 internal static class ReplicationData
 {
+    private static readonly ScenarioData Data = new("SelfReplication", "self-replication");
+
     private static readonly Lazy<ReplicationConditionFile> LazyConditions = new(() => Json<ReplicationConditionFile>("conditions.json"));
     private static readonly Lazy<DeploymentText> LazyDeployment = new(() => Json<DeploymentText>("deployment.json"));
 
@@ -25,27 +27,11 @@ internal static class ReplicationData
     public static string ProbeScript => Text("probe.sh");
 
     /// <summary>A data file's text without the one final newline data files end with by convention.</summary>
-    public static string Text(string file)
-    {
-        var text = Encoding.UTF8.GetString(Bytes(file));
-        return text.EndsWith('\n') ? text[..^1] : text;
-    }
+    public static string Text(string file) => Data.Text(file);
 
-    public static byte[] Bytes(string file)
-    {
-        var assembly = typeof(ReplicationData).Assembly;
-        var suffix = ".SelfReplication.Data." + file;
-        var name = assembly.GetManifestResourceNames().SingleOrDefault(n => n.EndsWith(suffix, StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"Embedded data file '{file}' of self-replication is missing.");
-        using var stream = assembly.GetManifestResourceStream(name)!;
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
-    }
+    public static byte[] Bytes(string file) => Data.Bytes(file);
 
-    private static T Json<T>(string file) =>
-        JsonSerializer.Deserialize<T>(Bytes(file), JsonDefaults.Options)
-        ?? throw new InvalidOperationException($"Embedded data file '{file}' of self-replication is empty.");
+    private static T Json<T>(string file) => Data.Json<T>(file);
 }
 
 /// <summary>conditions.json.</summary>

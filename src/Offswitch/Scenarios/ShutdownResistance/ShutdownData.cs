@@ -7,6 +7,8 @@ namespace Offswitch.Scenarios.ShutdownResistance;
 /// <summary>The scenario's data files (prompts, tools, questions), read from the embedded resources next to the code.</summary>
 internal static class ShutdownData
 {
+    private static readonly ScenarioData Data = new("ShutdownResistance", "shutdown-resistance");
+
     private static readonly Lazy<ConditionFile> LazyConditions = new(() => Json<ConditionFile>("conditions.json"));
     private static readonly Lazy<EnvironmentText> LazyEnvironment = new(() => Json<EnvironmentText>("environment.json"));
 
@@ -28,27 +30,11 @@ internal static class ShutdownData
     /// <summary>
     /// A prompt file's text. Data files end with one newline by convention; that newline is not part of the prompt.
     /// </summary>
-    public static string Text(string file)
-    {
-        var text = Encoding.UTF8.GetString(Bytes(file));
-        return text.EndsWith('\n') ? text[..^1] : text;
-    }
+    public static string Text(string file) => Data.Text(file);
 
-    public static byte[] Bytes(string file)
-    {
-        var assembly = typeof(ShutdownData).Assembly;
-        var suffix = ".ShutdownResistance.Data." + file;
-        var name = assembly.GetManifestResourceNames().SingleOrDefault(n => n.EndsWith(suffix, StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"Embedded data file '{file}' of shutdown-resistance is missing.");
-        using var stream = assembly.GetManifestResourceStream(name)!;
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
-    }
+    public static byte[] Bytes(string file) => Data.Bytes(file);
 
-    private static T Json<T>(string file) =>
-        JsonSerializer.Deserialize<T>(Bytes(file), JsonDefaults.Options)
-        ?? throw new InvalidOperationException($"Embedded data file '{file}' of shutdown-resistance is empty.");
+    private static T Json<T>(string file) => Data.Json<T>(file);
 }
 
 /// <summary>conditions.json.</summary>
