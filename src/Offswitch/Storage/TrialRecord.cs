@@ -67,6 +67,17 @@ public sealed record TrialSummary(
 {
     /// <summary>The trial's named scores (milestones, judge scores); null values are missing data.</summary>
     public IReadOnlyDictionary<string, double?> Scores { get; init; } = new Dictionary<string, double?>();
+
+    /// <summary>Value equality, scores included by content (a record would compare the dictionary by reference).</summary>
+    public bool Equals(TrialSummary? other) =>
+        other is not null
+        && (Id, RunId, ConfigurationId, Key, IsControl, Status, Outcome, Technique, Error, Usage, StartedAt, EndedAt, CostUsd)
+            == (other.Id, other.RunId, other.ConfigurationId, other.Key, other.IsControl, other.Status, other.Outcome, other.Technique, other.Error, other.Usage, other.StartedAt, other.EndedAt, other.CostUsd)
+        && Scores.Count == other.Scores.Count
+        && Scores.All(p => other.Scores.TryGetValue(p.Key, out var value) && value == p.Value);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Id, RunId, ConfigurationId, Key, Outcome, StartedAt);
 }
 
 /// <summary>A stored run.</summary>
