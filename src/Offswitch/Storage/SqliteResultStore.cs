@@ -641,26 +641,13 @@ public sealed partial class SqliteResultStore : IResultStore
     private StoreUnavailableException Unavailable(string problem, string fix, Exception? inner = null) =>
         new($"Cannot use {Path} as an Offswitch store: {problem}. Fix: {fix}.", inner);
 
-    private T Deserialize<T>(string json, JsonSerializerOptions options) =>
-        JsonSerializer.Deserialize<T>(json, options) ?? throw new InvalidDataException($"A stored JSON column in {Path} is null.");
+    private T Deserialize<T>(string json, JsonSerializerOptions options) => StoredValues.Deserialize<T>(json, options, Path);
 
-    // Fixed-width UTC text sorts in time order, which the run listing relies on.
-    private static string FormatTime(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    private static string FormatTime(DateTimeOffset value) => StoredValues.FormatTime(value);
 
-    private static DateTimeOffset ParseTime(string value) =>
-        DateTimeOffset.ParseExact(value, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    private static DateTimeOffset ParseTime(string value) => StoredValues.ParseTime(value);
 
-    private static string FormatStatus(TrialStatus status) => status switch
-    {
-        TrialStatus.Completed => "completed",
-        TrialStatus.Error => "error",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown trial status."),
-    };
+    private static string FormatStatus(TrialStatus status) => StoredValues.FormatStatus(status);
 
-    private TrialStatus ParseStatus(string value) => value switch
-    {
-        "completed" => TrialStatus.Completed,
-        "error" => TrialStatus.Error,
-        _ => throw new InvalidDataException($"Unknown trial status '{value}' in {Path}."),
-    };
+    private TrialStatus ParseStatus(string value) => StoredValues.ParseStatus(value, Path);
 }
