@@ -10,9 +10,11 @@ namespace Offswitch.Storage;
 // SQLite (FTS5), so they live on this class rather than on IResultStore.
 public sealed partial class SqliteResultStore
 {
-    private const string SummaryColumns = """
+    /// <summary>The shared summary layout (<see cref="StoredValues.ReadSummary"/>) over the table aliased <c>t</c>.</summary>
+    private string SummaryColumns => $"""
         t.id, t.run_id, t.configuration_id, t.scenario, t.condition, t.model, t.trial_index, t.is_control, t.status, t.outcome,
-        t.technique, t.error, t.input_tokens, t.output_tokens, t.reasoning_tokens, t.model_calls, t.started_at, t.ended_at, t.scores_json
+        t.technique, t.error, t.input_tokens, t.output_tokens, t.reasoning_tokens, t.model_calls, t.started_at, t.ended_at,
+        {(CostColumn == "NULL" ? "NULL" : "t." + CostColumn)}, t.scores_json
         """;
 
     /// <summary>Whether this store has the full-text index (a store opened for writing always does).</summary>
@@ -107,8 +109,8 @@ public sealed partial class SqliteResultStore
             await using var reader = await page.ExecuteReaderAsync(token);
             while (await reader.ReadAsync(token))
             {
-                var scores = JsonSerializer.Deserialize<Dictionary<string, double?>>(reader.GetString(18), JsonDefaults.Options) ?? [];
-                items.Add(new TrialHit(ReadSummary(reader), scores, reader.IsDBNull(19) ? null : reader.GetString(19)));
+                var summary = StoredValues.ReadSummary(reader, Path);
+                items.Add(new TrialHit(summary, summary.Scores, reader.IsDBNull(20) ? null : reader.GetString(20)));
             }
         }, cancellationToken);
         return new TrialPage(total, items);
@@ -173,18 +175,4 @@ public sealed partial class SqliteResultStore
         }, cancellationToken);
         return [.. byRun.Select(p => new RunCounts(p.Key, p.Value.Values.Sum(), p.Value))];
     }
-
-    private TrialSummary ReadSummary(SqliteDataReader reader) => new(
-        reader.GetInt64(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        new TrialKey(reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetInt32(6)),
-        reader.GetBoolean(7),
-        ParseStatus(reader.GetString(8)),
-        reader.GetString(9),
-        reader.IsDBNull(10) ? null : reader.GetString(10),
-        reader.IsDBNull(11) ? null : reader.GetString(11),
-        new Usage(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt32(15)),
-        ParseTime(reader.GetString(16)),
-        ParseTime(reader.GetString(17)));
 }

@@ -288,10 +288,8 @@ public sealed partial class SqliteResultStore : IResultStore
         {
             await using var command = connection.CreateCommand();
             var sql = new StringBuilder($$"""
-                SELECT id, run_id, configuration_id, scenario, condition, model, trial_index, is_control, status, outcome,
-                       technique, error, input_tokens, output_tokens, reasoning_tokens, model_calls, started_at, ended_at, {{CostColumn}},
-                       scores_json
-                FROM trials WHERE 1 = 1
+                SELECT {{SummaryColumns}}
+                FROM trials t WHERE 1 = 1
                 """);
             if (query?.RunId is { } runId)
             {
@@ -316,23 +314,7 @@ public sealed partial class SqliteResultStore : IResultStore
             await using var reader = await command.ExecuteReaderAsync(token);
             while (await reader.ReadAsync(token))
             {
-                summaries.Add(new TrialSummary(
-                    reader.GetInt64(0),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    new TrialKey(reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetInt32(6)),
-                    reader.GetBoolean(7),
-                    ParseStatus(reader.GetString(8)),
-                    reader.GetString(9),
-                    reader.IsDBNull(10) ? null : reader.GetString(10),
-                    reader.IsDBNull(11) ? null : reader.GetString(11),
-                    new Usage(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt32(15)),
-                    ParseTime(reader.GetString(16)),
-                    ParseTime(reader.GetString(17)),
-                    reader.IsDBNull(18) ? null : reader.GetDouble(18))
-                {
-                    Scores = Deserialize<Dictionary<string, double?>>(reader.GetString(19), JsonDefaults.Options),
-                });
+                summaries.Add(StoredValues.ReadSummary(reader, Path));
             }
         }, cancellationToken);
         return summaries;

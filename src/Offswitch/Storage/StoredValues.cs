@@ -1,5 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Offswitch.Experiments;
 
 namespace Offswitch.Storage;
 
@@ -30,6 +32,30 @@ internal static class StoredValues
         "completed" => TrialStatus.Completed,
         "error" => TrialStatus.Error,
         _ => throw new InvalidDataException($"Unknown trial status '{value}' in {store}."),
+    };
+
+    /// <summary>
+    /// Reads a trial summary from the shared column layout: id, run_id, configuration_id, scenario, condition, model,
+    /// trial_index, is_control, status, outcome, technique, error, input_tokens, output_tokens, reasoning_tokens,
+    /// model_calls, started_at, ended_at, cost_usd (or NULL), scores_json — columns 0 to 19.
+    /// </summary>
+    /// <param name="store">The store, named in errors.</param>
+    public static TrialSummary ReadSummary(DbDataReader reader, string store) => new(
+        reader.GetInt64(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        new TrialKey(reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetInt32(6)),
+        reader.GetBoolean(7),
+        ParseStatus(reader.GetString(8), store),
+        reader.GetString(9),
+        reader.IsDBNull(10) ? null : reader.GetString(10),
+        reader.IsDBNull(11) ? null : reader.GetString(11),
+        new Usage(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt32(15)),
+        ParseTime(reader.GetString(16)),
+        ParseTime(reader.GetString(17)),
+        reader.IsDBNull(18) ? null : reader.GetDouble(18))
+    {
+        Scores = Deserialize<Dictionary<string, double?>>(reader.GetString(19), JsonDefaults.Options, store),
     };
 
     /// <param name="store">The store, named in the error.</param>

@@ -494,7 +494,8 @@ public sealed class SandboxEscapeFixture : IAsyncLifetime
             }
 
             text.AppendLine("## " + dir);
-            foreach (var entry in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
+            // PostgreSQL servers (the shared-store tests start one alongside) create and drop their own /dev/shm segments.
+            foreach (var entry in Directory.EnumerateFileSystemEntries(dir).Where(e => !e.StartsWith("/dev/shm/PostgreSQL.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
             {
                 text.AppendLine(entry);
             }

@@ -298,23 +298,7 @@ public sealed partial class PostgresResultStore : IResultStore, ITrialQueue
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            summaries.Add(new TrialSummary(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                new TrialKey(reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetInt32(6)),
-                reader.GetBoolean(7),
-                ParseStatus(reader.GetString(8)),
-                reader.GetString(9),
-                reader.IsDBNull(10) ? null : reader.GetString(10),
-                reader.IsDBNull(11) ? null : reader.GetString(11),
-                new Usage(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt32(15)),
-                ParseTime(reader.GetString(16)),
-                ParseTime(reader.GetString(17)),
-                reader.IsDBNull(18) ? null : reader.GetDouble(18))
-            {
-                Scores = Deserialize<Dictionary<string, double?>>(reader.GetString(19), JsonDefaults.Options),
-            });
+            summaries.Add(StoredValues.ReadSummary(reader, _display));
         }
 
         return summaries;
