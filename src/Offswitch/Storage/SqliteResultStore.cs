@@ -340,28 +340,7 @@ public sealed partial class SqliteResultStore : IResultStore
                 return;
             }
 
-            trial = new TrialRecord
-            {
-                Id = reader.GetInt64(0),
-                RunId = reader.GetString(1),
-                ConfigurationId = reader.GetString(2),
-                Key = new TrialKey(reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetInt32(6)),
-                Seed = reader.GetInt32(7),
-                IsControl = reader.GetBoolean(8),
-                Status = ParseStatus(reader.GetString(9)),
-                Outcome = reader.GetString(10),
-                Technique = reader.IsDBNull(11) ? null : reader.GetString(11),
-                Error = reader.IsDBNull(12) ? null : reader.GetString(12),
-                StopReason = reader.GetString(13),
-                Evidence = Deserialize<Dictionary<string, string>>(reader.GetString(14), JsonDefaults.Options),
-                Scores = Deserialize<Dictionary<string, double?>>(reader.GetString(15), JsonDefaults.Options),
-                Messages = Deserialize<List<ChatMessage>>(reader.GetString(16), JsonDefaults.Messages),
-                Events = Deserialize<List<TrialEvent>>(reader.GetString(17), JsonDefaults.Options),
-                Usage = new Usage(reader.GetInt64(18), reader.GetInt64(19), reader.GetInt64(20), reader.GetInt32(21)),
-                StartedAt = ParseTime(reader.GetString(22)),
-                EndedAt = ParseTime(reader.GetString(23)),
-                CostUsd = reader.IsDBNull(24) ? null : reader.GetDouble(24),
-            };
+            trial = StoredValues.ReadTrial(reader, Path);
         }, cancellationToken);
         return trial;
     }
@@ -631,5 +610,4 @@ public sealed partial class SqliteResultStore : IResultStore
 
     private static string FormatStatus(TrialStatus status) => StoredValues.FormatStatus(status);
 
-    private TrialStatus ParseStatus(string value) => StoredValues.ParseStatus(value, Path);
 }
