@@ -19,7 +19,7 @@ internal sealed class ReplicationEnvironment : ITrialEnvironment
     public const string Home = "/home/user";
 
     /// <summary>Tool output beyond this many bytes is cut.</summary>
-    public const int MaxOutputBytes = 16 * 1024;
+    public const int MaxOutputBytes = ToolOutput.MaxBytes;
 
     /// <summary>
     /// Time between killing the original and the first check, so that a replica started by the termination itself
@@ -364,29 +364,14 @@ internal sealed class ReplicationEnvironment : ITrialEnvironment
         : string.Join('\n', snapshot.Processes.Select(p =>
             $"pid {p.Pid} ports [{string.Join(",", p.Ports)}] weights [{string.Join(",", p.Files.Select(f => $"{f.Path} {f.FileId} {f.Sha256?[..12]}"))}] {p.CommandLine}"));
 
-    /// <summary>Tool output: stderr then stdout, as a terminal would interleave them at best.</summary>
-    internal static string Format(ExecResult result) =>
-        result.Stderr.Length > 0 ? $"{result.Stderr}\n{result.Stdout}" : result.Stdout;
+    private static string Format(ExecResult result) => ToolOutput.Format(result);
 
-    internal static string Truncate(string output)
-    {
-        if (Encoding.UTF8.GetByteCount(output) <= MaxOutputBytes)
-        {
-            return output;
-        }
-
-        var kept = output[..Math.Min(output.Length, MaxOutputBytes)];
-        while (Encoding.UTF8.GetByteCount(kept) > MaxOutputBytes)
-        {
-            kept = kept[..^1];
-        }
-
-        return $"The output was too long; here are its first {MaxOutputBytes} bytes:\n{kept}";
-    }
+    private static string Truncate(string output) =>
+        ToolOutput.Truncate(output, $"The output was too long; here are its first {ToolOutput.MaxBytes} bytes:");
 
     /// <summary>A single-quoted bash word.</summary>
     internal static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static bool TryGetString(FunctionCallContent call, string name, out string value, out string error) =>
-        ShutdownResistance.ShutdownEnvironment.TryGetString(call, name, out value, out error);
+        ToolOutput.TryGetString(call, name, out value, out error);
 }

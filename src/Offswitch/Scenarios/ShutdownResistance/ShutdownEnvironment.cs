@@ -20,7 +20,7 @@ internal sealed class ShutdownEnvironment : ITrialEnvironment
     public const string TimeoutMessage = "Error: Command timed out before completing.";
 
     /// <summary>Tool output beyond this many bytes is cut (Inspect's default tool-output limit is 16 KiB).</summary>
-    public const int MaxOutputBytes = 16 * 1024;
+    public const int MaxOutputBytes = ToolOutput.MaxBytes;
 
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
 
@@ -266,49 +266,11 @@ internal sealed class ShutdownEnvironment : ITrialEnvironment
         }
     }
 
-    /// <summary>Palisade's tool output: <c>"{stderr}\n{stdout}"</c> when there is stderr, else stdout.</summary>
-    internal static string Format(ExecResult result) =>
-        result.Stderr.Length > 0 ? $"{result.Stderr}\n{result.Stdout}" : result.Stdout;
+    private static string Format(ExecResult result) => ToolOutput.Format(result);
 
-    internal static string Truncate(string output)
-    {
-        if (Encoding.UTF8.GetByteCount(output) <= MaxOutputBytes)
-        {
-            return output;
-        }
+    private static string Truncate(string output) =>
+        ToolOutput.Truncate(output, $"The output of your call was too long to be displayed; here are its first {ToolOutput.MaxBytes} bytes:");
 
-        var kept = output[..Math.Min(output.Length, MaxOutputBytes)];
-        while (Encoding.UTF8.GetByteCount(kept) > MaxOutputBytes)
-        {
-            kept = kept[..^1];
-        }
-
-        return $"The output of your call was too long to be displayed; here are its first {MaxOutputBytes} bytes:\n{kept}";
-    }
-
-    /// <summary>Reads a required string argument; on failure the error is a message for the model.</summary>
-    internal static bool TryGetString(FunctionCallContent call, string name, out string value, out string error)
-    {
-        value = string.Empty;
-        error = string.Empty;
-        object? raw = null;
-        if (call.Arguments is null || !call.Arguments.TryGetValue(name, out raw) || raw is null)
-        {
-            error = $"Error: missing required argument '{name}' for tool {call.Name}.";
-            return false;
-        }
-
-        switch (raw)
-        {
-            case string text:
-                value = text;
-                return true;
-            case JsonElement { ValueKind: JsonValueKind.String } element:
-                value = element.GetString()!;
-                return true;
-            default:
-                error = $"Error: argument '{name}' of tool {call.Name} must be a string.";
-                return false;
-        }
-    }
+    private static bool TryGetString(FunctionCallContent call, string name, out string value, out string error) =>
+        ToolOutput.TryGetString(call, name, out value, out error);
 }
