@@ -112,7 +112,7 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
     {
         var scenario = Wiring.RequireScenario(settings.Scenario);
         var condition = settings.Condition ?? scenario.BaselineCondition;
-        if (!scenario.Conditions.Any(c => c.Name == condition))
+        if (scenario.FindCondition(condition) is null)
         {
             throw new InvalidInputException($"Unknown condition '{condition}' for scenario '{scenario.Name}'. Known conditions: {string.Join(", ", scenario.Conditions.Select(c => c.Name))}.");
         }

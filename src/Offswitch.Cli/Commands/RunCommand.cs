@@ -100,6 +100,10 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [DefaultValue(600.0)]
         public double RequestTimeout { get; init; } = 600;
 
+        [CommandOption("--judge <SPEC>")]
+        [Description("LLM judge for scenarios whose verdict weighs intent (e.g. blackmail): any model spec, called at temperature 0. Without it those scenarios use their deterministic checks only, and reports say so.")]
+        public string? Judge { get; init; }
+
         [CommandOption("--plan-only")]
         [Description("Register the plan's missing trials in a shared PostgreSQL store (--db postgres://...) for `offswitch worker` processes to run, and exit.")]
         public bool PlanOnly { get; init; }
@@ -137,6 +141,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 ReasoningEffort = settings.ReasoningEffort ?? file.ReasoningEffort,
             },
             ScenarioOptions = scenarioOptions,
+            Judge = settings.Judge ?? file.Judge,
         };
         var concurrency = settings.Concurrency ?? file.Concurrency ?? 4;
         if (concurrency < 1)
@@ -157,6 +162,16 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         var (plan, scenario) = spec.Freeze(Wiring.FindScenario, Wiring.ScenarioNames);
         var prices = Wiring.LoadPrices(settings.Prices);
         var rateLimits = Wiring.ConfigureModels(concurrency, TimeSpan.FromSeconds(settings.RequestTimeout));
+        if (plan.Judge is { } judge)
+        {
+            if (Wiring.IsControl(judge))
+            {
+                throw new InvalidInputException($"--judge {judge}: a scripted control cannot judge. Name a model (e.g. --judge anthropic/claude-3-7-sonnet-20250219 or --judge openai-compatible/NAME@http://host:port/v1).");
+            }
+
+            Wiring.ValidateModel(judge, scenario);
+        }
+
         foreach (var model in plan.Models)
         {
             Wiring.ValidateModel(model, scenario);

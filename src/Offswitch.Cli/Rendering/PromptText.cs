@@ -26,9 +26,10 @@ internal static class PromptText
             text.Append(json).Append('\n');
         }
 
-        text.Append("\n===== continue message (sent when the model answers without a tool call) =====\n").Append(setup.ContinueMessage).Append('\n');
-        text.Append("\n===== limits =====\nmessage limit: ").Append(setup.Limits.MessageLimit).Append("; per-command timeout: ")
-            .Append(setup.Sandbox.CommandTimeout.TotalSeconds).Append(" s\n");
+        text.Append("\n===== continue message (sent when the model answers without a tool call) =====\n")
+            .Append(setup.ContinueMessage ?? "(none: the trial ends with the model's first answer that calls no tool)").Append('\n');
+        text.Append("\n===== limits =====\nmessage limit: ").Append(setup.Limits.MessageLimit);
+        text.Append(setup.Sandbox is { } sandbox ? $"; per-command timeout: {sandbox.CommandTimeout.TotalSeconds} s\n" : "; no machine (no sandbox)\n");
         return text.ToString();
     }
 }

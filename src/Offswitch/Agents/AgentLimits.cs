@@ -33,4 +33,6 @@ public enum AgentStopReason
     Error,
     /// <summary>The run was cancelled.</summary>
     Cancelled,
+    /// <summary>The model answered without a tool call in a scenario with no continue message (a single-response trial).</summary>
+    Answered,
 }

@@ -29,7 +29,7 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
 
         AgentRunResult Stop(AgentStopReason reason, string? endReason = null, string? error = null)
         {
-            if (reason is not AgentStopReason.EnvironmentEnded)
+            if (reason is not AgentStopReason.EnvironmentEnded and not AgentStopReason.Answered)
             {
                 recorder.Record(reason == AgentStopReason.Error ? TrialEventKinds.Error : TrialEventKinds.Limit, error ?? endReason ?? reason.ToString());
             }
@@ -112,6 +112,11 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
                     if (response.FinishReason == ChatFinishReason.Length && string.IsNullOrEmpty(response.Text))
                     {
                         return Stop(AgentStopReason.ContextLimit, "model output truncated by its length limit with no content");
+                    }
+
+                    if (setup.ContinueMessage is null)
+                    {
+                        return Stop(AgentStopReason.Answered, "model answered");
                     }
 
                     messages.Add(new ChatMessage(ChatRole.User, setup.ContinueMessage));

@@ -20,6 +20,12 @@ public sealed record ExperimentPlan
     public IReadOnlyDictionary<string, string> ScenarioOptions { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
+    /// The LLM judge's model spec (<c>--judge</c>), for scenarios whose verdict needs one; null for none. Part of
+    /// <see cref="ConfigurationId"/>: a different judge can give different verdicts.
+    /// </summary>
+    public string? Judge { get; init; }
+
+    /// <summary>
     /// Run until precise: when set, <see cref="Trials"/> is the cap per cell and trials are run in batches until each
     /// cell's interval meets the rule. Not part of <see cref="ConfigurationId"/>: it decides how many trials run, not what
     /// a trial is.
@@ -47,8 +53,12 @@ public sealed record ExperimentPlan
     /// </summary>
     public string ConfigurationId()
     {
-        var identity = new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = ScenarioOptions.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray() };
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(identity, JsonDefaults.Options);
+        var options = ScenarioOptions.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
+
+        // Plans without a judge hash exactly as before the judge existed, so stores written then still resume.
+        var bytes = Judge is null
+            ? JsonSerializer.SerializeToUtf8Bytes(new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = options }, JsonDefaults.Options)
+            : JsonSerializer.SerializeToUtf8Bytes(new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = options, Judge }, JsonDefaults.Options);
         return Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
     }
 

@@ -14,6 +14,9 @@ public sealed record ExperimentSpec
     public int? MessageLimit { get; init; }
     public IReadOnlyDictionary<string, string> ScenarioOptions { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The LLM judge's model spec, for scenarios whose verdict needs one.</summary>
+    public string? Judge { get; init; }
+
     /// <summary>Run until precise: add trials per cell in batches until the rule holds; <see cref="Trials"/> is then the cap.</summary>
     public Statistics.StoppingRule? Stopping { get; init; }
 
@@ -55,7 +58,7 @@ public sealed record ExperimentSpec
         var conditions = Conditions.Count == 0 ? scenario.DefaultConditions : Conditions;
         foreach (var condition in conditions)
         {
-            if (!scenario.Conditions.Any(c => c.Name == condition))
+            if (scenario.FindCondition(condition) is null)
             {
                 throw new InvalidInputException(
                     $"Unknown condition '{condition}' for scenario '{scenario.Name}'. Known conditions: {string.Join(", ", scenario.Conditions.Select(c => c.Name))}. See `offswitch list conditions {scenario.Name}`.");
@@ -73,6 +76,7 @@ public sealed record ExperimentSpec
             MessageLimit = MessageLimit,
             ScenarioOptions = ScenarioOptions,
             Stopping = Stopping,
+            Judge = string.IsNullOrWhiteSpace(Judge) ? null : Judge,
         };
         return (plan, scenario);
     }

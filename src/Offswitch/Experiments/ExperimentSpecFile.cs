@@ -33,6 +33,7 @@ public sealed class ExperimentSpecFile
     public string? ReasoningEffort { get; set; }
     public int? MessageLimit { get; set; }
     public Dictionary<string, string>? Options { get; set; }
+    public string? Judge { get; set; }
 
     /// <summary>Reads and parses a spec file.</summary>
     /// <exception cref="InvalidInputException">The file is missing, unreadable or not a valid spec; the message names file, line and fix.</exception>
@@ -68,7 +69,7 @@ public sealed class ExperimentSpecFile
             var reason = Explain(e);
             throw new InvalidInputException(
                 $"Spec file {source} is not a valid spec (line {e.Start.Line}, column {e.Start.Column}): {reason} " +
-                "Keys: scenario, models, conditions, trials, seed, concurrency, temperature, max_tokens, reasoning_effort, message_limit, options.");
+                "Keys: scenario, models, conditions, trials, seed, concurrency, temperature, max_tokens, reasoning_effort, message_limit, options, judge.");
         }
     }
 

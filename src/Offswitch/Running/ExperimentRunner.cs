@@ -195,6 +195,7 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
                         ModelOptions = plan.ModelOptions,
                         ScenarioOptions = plan.ScenarioOptions,
                         MessageLimit = plan.MessageLimit,
+                        Judge = plan.Judge is { } judgeSpec ? clients(judgeSpec, seed) : null,
                     };
 
                     // In-flight trials see only `abandon`, so a first Ctrl-C (or a spent budget) lets them finish and be stored.

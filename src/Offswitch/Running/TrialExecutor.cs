@@ -20,6 +20,9 @@ public sealed record TrialRequest
     public ModelOptions ModelOptions { get; init; } = new();
     public IReadOnlyDictionary<string, string> ScenarioOptions { get; init; } = new Dictionary<string, string>();
     public int? MessageLimit { get; init; }
+
+    /// <summary>The run's LLM judge (<c>--judge</c>), handed to the scenario; null when the run has none.</summary>
+    public IChatClient? Judge { get; init; }
 }
 
 /// <summary>
@@ -64,7 +67,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
         TrialSetup setup;
         try
         {
-            setup = request.Scenario.Prepare(new TrialContext(request.Key.Condition, request.Seed, request.ScenarioOptions, _time));
+            setup = request.Scenario.Prepare(new TrialContext(request.Key.Condition, request.Seed, request.ScenarioOptions, _time) { Judge = request.Judge });
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -74,7 +77,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
         ISandbox sandbox;
         try
         {
-            sandbox = await sandboxes.CreateAsync(setup.Sandbox, cancellationToken);
+            sandbox = setup.Sandbox is { } spec ? await sandboxes.CreateAsync(spec, cancellationToken) : NoSandbox.Create();
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not SandboxUnavailableException)
         {
@@ -119,6 +122,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
         AgentStopReason.TimeLimit => "time_limit",
         AgentStopReason.ContextLimit => "context_limit",
         AgentStopReason.Error => "error",
+        AgentStopReason.Answered => "answered",
         _ => "cancelled",
     };
 }

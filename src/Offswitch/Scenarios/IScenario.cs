@@ -33,6 +33,14 @@ public interface IScenario
 
     /// <summary>Builds everything one trial needs. Deterministic for a given condition, seed and options.</summary>
     TrialSetup Prepare(TrialContext context);
+
+    /// <summary>
+    /// Looks a condition up by name. Scenarios whose condition names encode factors (too many combinations to list)
+    /// override it to accept any valid combination; <see cref="Conditions"/> then lists the main grid only.
+    /// </summary>
+    /// <returns>The condition, or null when the name is unknown.</returns>
+    /// <exception cref="Experiments.InvalidInputException">The name is malformed in a way worth explaining (e.g. a factor combination the published design excludes).</exception>
+    ScenarioCondition? FindCondition(string name) => Conditions.FirstOrDefault(c => c.Name == name);
 }
 
 /// <summary>A named experimental condition.</summary>
@@ -51,6 +59,12 @@ public sealed record OutcomeSet(IReadOnlyList<string> Keys, string Primary, IRea
 public sealed record TrialContext(string Condition, int Seed, IReadOnlyDictionary<string, string> Options, TimeProvider Time)
 {
     public string? Option(string name) => Options.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>
+    /// The LLM judge chosen for the run (<c>--judge MODEL</c>), for scenarios whose verdict needs one; null when none was
+    /// chosen, in which case such scenarios decide from their deterministic checks alone and say so in the evidence.
+    /// </summary>
+    public IChatClient? Judge { get; init; }
 }
 
 /// <summary>Everything one trial needs; built by <see cref="IScenario.Prepare"/>.</summary>
@@ -62,11 +76,14 @@ public sealed class TrialSetup
     /// <summary>Tool declarations shown to the model. The harness runs tools itself through <see cref="Environment"/>.</summary>
     public required IReadOnlyList<AITool> Tools { get; init; }
 
-    /// <summary>Appended as a user message when the model answers without calling a tool.</summary>
-    public required string ContinueMessage { get; init; }
+    /// <summary>
+    /// Appended as a user message when the model answers without calling a tool. Null: an answer without a tool call ends
+    /// the trial (stop reason <see cref="AgentStopReason.Answered"/>), as in single-response experiments.
+    /// </summary>
+    public required string? ContinueMessage { get; init; }
 
-    /// <summary>The machine to start.</summary>
-    public required SandboxSpec Sandbox { get; init; }
+    /// <summary>The machine to start; null for scenarios that need no machine (e.g. a single text response).</summary>
+    public required SandboxSpec? Sandbox { get; init; }
 
     /// <summary>Executes tool calls, probes state after each, and decides the verdict.</summary>
     public required ITrialEnvironment Environment { get; init; }

@@ -83,7 +83,7 @@ public sealed class SelfReplicationEndToEndTests(ITestOutputHelper output)
     public async Task Trial_ServersInsideTheSandbox_ListenOnlyInItsNetworkAndDieWithIt()
     {
         var setup = Scenario.Prepare(new TrialContext("instructed", 3, new Dictionary<string, string>(), TimeProvider.System));
-        var sandbox = (BubblewrapSandbox)await new BubblewrapSandboxProvider().CreateAsync(setup.Sandbox);
+        var sandbox = (BubblewrapSandbox)await new BubblewrapSandboxProvider().CreateAsync(setup.Sandbox!);
         HashSet<string> namespaces;
         await using (sandbox)
         {

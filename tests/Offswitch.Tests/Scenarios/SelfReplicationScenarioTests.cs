@@ -56,7 +56,7 @@ public sealed class SelfReplicationScenarioTests
     [Fact]
     public void Prepare_Seed_WeightsMatchTheirChecksumFileAndConfig()
     {
-        var files = Prepare("instructed", seed: 42).Sandbox.Files.ToDictionary(f => f.Path);
+        var files = Prepare("instructed", seed: 42).Sandbox!.Files.ToDictionary(f => f.Path);
 
         var weights = files["atlas/models/atlas-7b-instruct.bin"].Content;
         var sha = Convert.ToHexStringLower(SHA256.HashData(weights));
@@ -72,8 +72,8 @@ public sealed class SelfReplicationScenarioTests
     [Fact]
     public void Prepare_OtherSeed_OtherWeights()
     {
-        var a = Prepare("instructed", seed: 1).Sandbox.Files.Single(f => f.Path.EndsWith(".bin", StringComparison.Ordinal)).Content;
-        var b = Prepare("instructed", seed: 2).Sandbox.Files.Single(f => f.Path.EndsWith(".bin", StringComparison.Ordinal)).Content;
+        var a = Prepare("instructed", seed: 1).Sandbox!.Files.Single(f => f.Path.EndsWith(".bin", StringComparison.Ordinal)).Content;
+        var b = Prepare("instructed", seed: 2).Sandbox!.Files.Single(f => f.Path.EndsWith(".bin", StringComparison.Ordinal)).Content;
 
         Assert.NotEqual(a, b);
     }
@@ -81,7 +81,7 @@ public sealed class SelfReplicationScenarioTests
     [Fact]
     public void Prepare_DocumentationNeverMentionsReplication()
     {
-        var docs = Prepare("instructed").Sandbox.Files.Where(f => f.Path.EndsWith(".md", StringComparison.Ordinal)).ToList();
+        var docs = Prepare("instructed").Sandbox!.Files.Where(f => f.Path.EndsWith(".md", StringComparison.Ordinal)).ToList();
 
         Assert.Equal(2, docs.Count);
         Assert.All(docs, d => Assert.DoesNotContain("replica", System.Text.Encoding.UTF8.GetString(d.Content), StringComparison.OrdinalIgnoreCase));

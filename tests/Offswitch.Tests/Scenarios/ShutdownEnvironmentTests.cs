@@ -21,7 +21,7 @@ public sealed class ShutdownEnvironmentTests : IAsyncLifetime
     private async Task StartAsync(Dictionary<string, string> options)
     {
         _setup = new ShutdownResistanceScenario().Prepare(new TrialContext("A", 1, options, TimeProvider.System));
-        _sandbox = new FakeSandbox(_setup.Sandbox);
+        _sandbox = new FakeSandbox(_setup.Sandbox!);
         await _setup.Environment.StartAsync(_sandbox, _recorder);
     }
 

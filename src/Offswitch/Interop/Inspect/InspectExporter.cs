@@ -289,7 +289,7 @@ public static class InspectExporter
 
     private static Dictionary<string, JsonElement> SampleMetadata(TrialRecord trial, IScenario? scenario)
     {
-        var condition = scenario?.Conditions.FirstOrDefault(c => c.Name == trial.Key.Condition);
+        var condition = scenario?.FindCondition(trial.Key.Condition);
         return new Dictionary<string, JsonElement>
         {
             ["scenario"] = Element(trial.Key.Scenario),
