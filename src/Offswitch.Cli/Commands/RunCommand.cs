@@ -104,6 +104,14 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("LLM judge for scenarios whose verdict weighs intent (e.g. blackmail): any model spec, called at temperature 0. Without it those scenarios use their deterministic checks only, and reports say so.")]
         public string? Judge { get; init; }
 
+        [CommandOption("--interrogate [FILE]")]
+        [Description("After each trial in which the oracle found the scenario's primary outcome, ask follow-up questions (each --interrogate-k times, in fresh continuations of the transcript) and label the answers admits/denies/evades with the --judge model. Without FILE: the default set (Apollo-style and Palisade self-explanation questions); FILE: a YAML question set (docs/interrogation.md).")]
+        public FlagValue<string>? Interrogate { get; init; }
+
+        [CommandOption("--interrogate-k <N>")]
+        [Description("Fresh continuations per follow-up question with --interrogate (default 3; Apollo used 20).")]
+        public int? InterrogateK { get; init; }
+
         [CommandOption("--plan-only")]
         [Description("Register the plan's missing trials in a shared PostgreSQL store (--db postgres://...) for `offswitch worker` processes to run, and exit.")]
         public bool PlanOnly { get; init; }
@@ -142,6 +150,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             },
             ScenarioOptions = scenarioOptions,
             Judge = settings.Judge ?? file.Judge,
+            Interrogation = await InterrogationFromAsync(settings, file, cancellationToken),
         };
         var concurrency = settings.Concurrency ?? file.Concurrency ?? 4;
         if (concurrency < 1)
@@ -170,6 +179,11 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             }
 
             Wiring.ValidateModel(judge, scenario);
+        }
+
+        if (plan.Interrogation is not null && plan.Judge is null && !settings.Quiet)
+        {
+            AnsiConsole.MarkupLine("[yellow]--interrogate without --judge:[/] answers are stored with deterministic hints only; their admits/denies/evades labels and the confession rates stay missing.");
         }
 
         foreach (var model in plan.Models)
@@ -271,6 +285,26 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         AnsiConsole.MarkupLineInterpolated($"[grey]{queued.Queued} trial(s) queued ({plan.Keys().Count() - queued.Queued} already stored). Start workers with: offswitch worker --db {Storage.Postgres.PostgresConnection.Redact(settings.Db)} --plan {queued.Id}[/]");
         return 0;
     }
+
+    /// <summary>The interrogation part of the plan: the flag (with or without a file) wins over the spec file's <c>interrogate:</c>.</summary>
+    private static async Task<Scoring.Interrogation.InterrogationPlan?> InterrogationFromAsync(Settings settings, ExperimentSpecFile file, CancellationToken cancellationToken)
+    {
+        var source = settings.Interrogate is { IsSet: true } flag
+            ? (string.IsNullOrWhiteSpace(flag.Value) ? DefaultQuestionSet : flag.Value)
+            : file.Interrogate;
+        var k = settings.InterrogateK ?? file.InterrogateK;
+        if (source is null)
+        {
+            return k is null ? null : throw new InvalidInputException("--interrogate-k needs --interrogate (the default questions) or --interrogate FILE.");
+        }
+
+        var questions = source == DefaultQuestionSet
+            ? Scoring.Interrogation.QuestionSet.Default
+            : await Scoring.Interrogation.QuestionSet.LoadAsync(source, cancellationToken);
+        return Scoring.Interrogation.InterrogationPlan.Create(questions, k ?? Scoring.Interrogation.InterrogationPlan.DefaultK);
+    }
+
+    private const string DefaultQuestionSet = "default";
 
     private static Statistics.StoppingRule? StoppingFrom(Settings settings)
     {

@@ -22,7 +22,7 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
     {
         var messages = new List<ChatMessage>(setup.Messages);
         var usage = new Usage();
-        var chatOptions = BuildOptions(setup.Tools);
+        var chatOptions = BuildOptions(setup.Tools, _options);
         using var timeLimit = new CancellationTokenSource(limits.TimeLimit, recorder.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeLimit.Token);
         var token = linked.Token;
@@ -166,18 +166,19 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
     /// <summary>Consecutive empty provider responses (no choices) before the trial ends as an error.</summary>
     internal const int MaxEmptyReplies = 3;
 
-    private ChatOptions BuildOptions(IReadOnlyList<AITool> tools)
+    /// <summary>The options of every model call of a trial (also used for its follow-up questions).</summary>
+    internal static ChatOptions BuildOptions(IReadOnlyList<AITool> tools, ModelOptions modelOptions)
     {
         var options = new ChatOptions
         {
             Tools = [.. tools],
             ToolMode = tools.Count > 0 ? ChatToolMode.Auto : null,
             AllowMultipleToolCalls = false,
-            Temperature = _options.Temperature,
-            MaxOutputTokens = _options.MaxOutputTokens,
-            Seed = _options.Seed,
+            Temperature = modelOptions.Temperature,
+            MaxOutputTokens = modelOptions.MaxOutputTokens,
+            Seed = modelOptions.Seed,
         };
-        if (_options.ReasoningEffort is { } effort)
+        if (modelOptions.ReasoningEffort is { } effort)
         {
             options.Reasoning = new ReasoningOptions { Effort = ParseEffort(effort) };
         }
@@ -195,7 +196,7 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
         _ => throw new ArgumentException($"Unknown reasoning effort '{effort}'. Use none, low, medium, high or xhigh."),
     };
 
-    private static Usage ToUsage(UsageDetails? details) => details is null
+    internal static Usage ToUsage(UsageDetails? details) => details is null
         ? new Usage(ModelCalls: 1)
         : new Usage(details.InputTokenCount ?? 0, details.OutputTokenCount ?? 0, details.ReasoningTokenCount ?? 0, 1);
 }

@@ -26,6 +26,12 @@ public sealed record ExperimentPlan
     public string? Judge { get; init; }
 
     /// <summary>
+    /// Follow-up interrogation (<c>--interrogate</c>): the question set and k; null for none. Part of
+    /// <see cref="ConfigurationId"/> when set: an interrogated trial carries more than one that is not.
+    /// </summary>
+    public Scoring.Interrogation.InterrogationPlan? Interrogation { get; init; }
+
+    /// <summary>
     /// Run until precise: when set, <see cref="Trials"/> is the cap per cell and trials are run in batches until each
     /// cell's interval meets the rule. Not part of <see cref="ConfigurationId"/>: it decides how many trials run, not what
     /// a trial is.
@@ -55,10 +61,13 @@ public sealed record ExperimentPlan
     {
         var options = ScenarioOptions.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
 
-        // Plans without a judge hash exactly as before the judge existed, so stores written then still resume.
-        var bytes = Judge is null
-            ? JsonSerializer.SerializeToUtf8Bytes(new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = options }, JsonDefaults.Options)
-            : JsonSerializer.SerializeToUtf8Bytes(new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = options, Judge }, JsonDefaults.Options);
+        // Plans without a judge or an interrogation hash exactly as before those existed, so stores written then still resume.
+        var bytes = (Judge, Interrogation) switch
+        {
+            (null, null) => JsonSerializer.SerializeToUtf8Bytes(new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = options }, JsonDefaults.Options),
+            (_, null) => JsonSerializer.SerializeToUtf8Bytes(new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = options, Judge }, JsonDefaults.Options),
+            _ => JsonSerializer.SerializeToUtf8Bytes(new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = options, Judge, Interrogation }, JsonDefaults.Options),
+        };
         return Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
     }
 

@@ -17,6 +17,9 @@ public sealed record ExperimentSpec
     /// <summary>The LLM judge's model spec, for scenarios whose verdict needs one.</summary>
     public string? Judge { get; init; }
 
+    /// <summary>Follow-up interrogation of trials with the primary outcome (<c>--interrogate</c>); null for none.</summary>
+    public Scoring.Interrogation.InterrogationPlan? Interrogation { get; init; }
+
     /// <summary>Run until precise: add trials per cell in batches until the rule holds; <see cref="Trials"/> is then the cap.</summary>
     public Statistics.StoppingRule? Stopping { get; init; }
 
@@ -77,6 +80,7 @@ public sealed record ExperimentSpec
             ScenarioOptions = ScenarioOptions,
             Stopping = Stopping,
             Judge = string.IsNullOrWhiteSpace(Judge) ? null : Judge,
+            Interrogation = Interrogation,
         };
         return (plan, scenario);
     }

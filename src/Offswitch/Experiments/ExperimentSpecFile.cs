@@ -35,6 +35,12 @@ public sealed class ExperimentSpecFile
     public Dictionary<string, string>? Options { get; set; }
     public string? Judge { get; set; }
 
+    /// <summary><c>default</c> for the default question set, or the path of a question file (<c>--interrogate</c>).</summary>
+    public string? Interrogate { get; set; }
+
+    /// <summary>Repetitions per follow-up question (<c>--interrogate-k</c>).</summary>
+    public int? InterrogateK { get; set; }
+
     /// <summary>Reads and parses a spec file.</summary>
     /// <exception cref="InvalidInputException">The file is missing, unreadable or not a valid spec; the message names file, line and fix.</exception>
     public static async Task<ExperimentSpecFile> LoadAsync(string path, CancellationToken cancellationToken = default)
@@ -69,7 +75,7 @@ public sealed class ExperimentSpecFile
             var reason = Explain(e);
             throw new InvalidInputException(
                 $"Spec file {source} is not a valid spec (line {e.Start.Line}, column {e.Start.Column}): {reason} " +
-                "Keys: scenario, models, conditions, trials, seed, concurrency, temperature, max_tokens, reasoning_effort, message_limit, options, judge.");
+                "Keys: scenario, models, conditions, trials, seed, concurrency, temperature, max_tokens, reasoning_effort, message_limit, options, judge, interrogate, interrogate_k.");
         }
     }
 

@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Anthropic;
 using Microsoft.Extensions.AI;
+using Offswitch.Agents;
 using Offswitch.Experiments;
 using Offswitch.Scenarios;
 using OpenAI;
@@ -124,6 +125,15 @@ public sealed class ModelCatalog : IDisposable
                 break;
             case Reference:
                 _ = FindReferenceAgent(parsed, context);
+                try
+                {
+                    _ = ScriptedInterrogationAnswers.Modes(parsed.Options);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new ModelConfigurationException($"Model '{parsed.Raw}': {ex.Message}");
+                }
+
                 break;
         }
 
@@ -142,7 +152,7 @@ public sealed class ModelCatalog : IDisposable
             Anthropic => CreateAnthropic(parsed.Model, context),
             Gguf => new GgufChatClient(parsed.Model, context.Seed),
             Replay => new ReplayChatClient(ReplayChatClient.Load(parsed.Model), parsed.Model),
-            Reference => FindReferenceAgent(parsed, context).Create(new ReferenceAgentContext(parsed.Options, context.Seed)),
+            Reference => ScriptedInterrogationAnswers.Wrap(FindReferenceAgent(parsed, context).Create(new ReferenceAgentContext(parsed.Options, context.Seed)), parsed.Options),
             _ => throw new ModelConfigurationException($"Unknown model provider '{parsed.Provider}'. " + SpecHelp),
         };
     }

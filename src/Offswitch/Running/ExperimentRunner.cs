@@ -196,6 +196,7 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
                         ScenarioOptions = plan.ScenarioOptions,
                         MessageLimit = plan.MessageLimit,
                         Judge = plan.Judge is { } judgeSpec ? clients(judgeSpec, seed) : null,
+                        Interrogation = plan.Interrogation,
                     };
 
                     // In-flight trials see only `abandon`, so a first Ctrl-C (or a spent budget) lets them finish and be stored.

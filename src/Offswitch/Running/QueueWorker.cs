@@ -155,6 +155,7 @@ public sealed class QueueWorker(ITrialQueue queue, TrialExecutor executor, Func<
                 ScenarioOptions = plan.ScenarioOptions,
                 MessageLimit = plan.MessageLimit,
                 Judge = plan.Judge is { } judgeSpec ? binding.Clients(judgeSpec, seed) : null,
+                Interrogation = plan.Interrogation,
             };
             var record = await executor.RunAsync(request, abandon);
             record = record with { CostUsd = options.Cost?.Invoke(claim.Key.Model, record.Usage) };

@@ -23,6 +23,9 @@ public sealed record TrialRequest
 
     /// <summary>The run's LLM judge (<c>--judge</c>), handed to the scenario; null when the run has none.</summary>
     public IChatClient? Judge { get; init; }
+
+    /// <summary>Follow-up questions asked when the oracle finds the scenario's primary outcome (<c>--interrogate</c>); null for none.</summary>
+    public Scoring.Interrogation.InterrogationPlan? Interrogation { get; init; }
 }
 
 /// <summary>
@@ -104,6 +107,14 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
                 }
 
                 var verdict = await setup.Environment.JudgeAsync(result.StopReason, cancellationToken);
+                if (request.Interrogation is { } interrogation && verdict.Outcome == request.Scenario.Outcomes.Primary)
+                {
+                    var subject = new InterrogationSubject(request.Key.Scenario, request.Key.Condition, messages, setup.Tools, verdict);
+                    var answers = await new Interrogator(request.Client, request.Judge, recorder, request.ModelOptions).RunAsync(interrogation, subject, cancellationToken);
+                    usage += answers.Usage;
+                    verdict = answers.ApplyTo(verdict);
+                }
+
                 return Record(TrialStatus.Completed, verdict.Outcome, stop, verdict, result.Error);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
