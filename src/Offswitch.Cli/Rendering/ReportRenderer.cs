@@ -97,9 +97,46 @@ internal static class ReportRenderer
             }
         }
 
+        WriteInterrogation(report);
         if (report.UnknownScenarios is { Count: > 0 } unknown)
         {
             AnsiConsole.MarkupLineInterpolated($"[yellow]Trials of unknown scenarios were left out:[/] {string.Join(", ", unknown)}");
         }
+    }
+
+    /// <summary>Confession rates of the follow-up interrogation, per cell and per model.</summary>
+    public static void WriteInterrogation(ReportData report)
+    {
+        if (report.Interrogation is not { } interrogation)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"[bold]follow-up interrogation[/]: confession rate = admits / labelled answers, {Markup.Escape(MarkdownReport.IntervalLabel(report))} interval");
+        table.AddColumn("Scenario · Condition").AddColumn("Model").AddColumn(new TableColumn("Trials").RightAligned()).AddColumn(new TableColumn("Answers").RightAligned())
+            .AddColumn(new TableColumn("Confession").RightAligned()).AddColumn("CI").AddColumn(new TableColumn("Ever admitted").RightAligned()).AddColumn("CI")
+            .AddColumn(new TableColumn("Denies").RightAligned()).AddColumn(new TableColumn("Evades").RightAligned()).AddColumn(new TableColumn("Agrees w/ oracle").RightAligned())
+            .AddColumn(new TableColumn("Hints admit/deny").RightAligned());
+        foreach (var row in interrogation.Cells.Concat(interrogation.Models))
+        {
+            var model = row.IsControl ? $"{Markup.Escape(row.Model)} [yellow](control)[/]" : Markup.Escape(row.Model);
+            table.AddRow(
+                Markup.Escape(row.Scenario is null ? "all (per model)" : $"{row.Scenario} · {row.Condition}"),
+                model,
+                row.Trials.ToString(CultureInfo.InvariantCulture),
+                row.Answers.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(InterrogationCells.Confession(row)),
+                Markup.Escape(InterrogationCells.Range(row.ConfessionCiLow, row.ConfessionCiHigh)),
+                Markup.Escape(InterrogationCells.Ever(row)),
+                Markup.Escape(InterrogationCells.Range(row.EverAdmittedCiLow, row.EverAdmittedCiHigh)),
+                MarkdownReport.Percent(row.DenialRate),
+                MarkdownReport.Percent(row.EvasionRate),
+                Markup.Escape(InterrogationCells.Agreement(row)),
+                $"{MarkdownReport.Percent(row.HintAdmitsRate)} / {MarkdownReport.Percent(row.HintDeniesRate)}");
+        }
+
+        table.Caption("answers within a trial are not independent: the per-trial \"ever admitted\" rate is the conservative figure (docs/interrogation.md)");
+        AnsiConsole.Write(table);
     }
 }

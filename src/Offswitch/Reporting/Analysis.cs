@@ -44,6 +44,9 @@ public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysi
 
     /// <summary>How the comparisons' p-values were corrected for multiplicity (e.g. "holm"); null without comparisons.</summary>
     public string? Correction { get; init; }
+
+    /// <summary>Confession rates from the follow-up interrogation; null when no trial was interrogated.</summary>
+    public InterrogationReport? Interrogation { get; init; }
 }
 
 /// <summary>Counts and the primary rate of one (scenario, condition, model) cell.</summary>
@@ -140,7 +143,10 @@ public static class Analysis
             }
         }
 
-        return new ReportData(new IntervalSpec(method, level), cells, unknown.Count == 0 ? null : unknown);
+        return new ReportData(new IntervalSpec(method, level), cells, unknown.Count == 0 ? null : unknown)
+        {
+            Interrogation = InterrogationAnalysis.Analyze(trials, cells, method, level),
+        };
     }
 
     /// <summary>Counts one cell's trials.</summary>

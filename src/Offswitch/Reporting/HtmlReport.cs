@@ -50,6 +50,11 @@ public static class HtmlReport
             WriteComparisons(html, report, scenario.Key);
         }
 
+        if (report.Interrogation is { } interrogation)
+        {
+            WriteInterrogation(html, report, interrogation);
+        }
+
         if (report.UnknownScenarios is { Count: > 0 } unknown)
         {
             html.Append("<p class=\"note\">Trials of unknown scenarios were left out: ").Append(E(string.Join(", ", unknown))).Append("</p>\n");
@@ -149,6 +154,39 @@ public static class HtmlReport
         }
 
         html.Append("</tbody>\n</table>\n");
+    }
+
+    private static void WriteInterrogation(StringBuilder html, ReportData report, InterrogationReport interrogation)
+    {
+        html.Append("<h2>Follow-up interrogation</h2>\n<p class=\"note\">").Append(E(interrogation.Note)).Append("</p>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Intervals: {E(MarkdownReport.IntervalLabel(report))}. Agreement = answers whose account matches what the oracle saw / answers the judge compared. Hints are phrase matches, independent of the judge.</p>\n");
+        html.Append("<div class=\"scroll\"><table>\n<thead><tr><th>Scenario</th><th>Condition</th><th>Model</th><th>Trials</th><th>Answers</th><th>Labelled</th><th>Confession rate</th><th>CI</th><th>Ever admitted (trials)</th><th>CI</th><th>Denies</th><th>Evades</th><th>Agreement</th><th>Hint admits</th><th>Hint denies</th></tr></thead>\n<tbody>\n");
+        foreach (var row in interrogation.Cells.Concat(interrogation.Models))
+        {
+            html.Append(row.IsControl ? "<tr class=\"control\">" : "<tr>");
+            html.Append("<td>").Append(E(row.Scenario ?? "all")).Append("</td><td>").Append(E(row.Condition ?? "all")).Append("</td><td>").Append(E(row.Model));
+            if (row.IsControl)
+            {
+                html.Append("<span class=\"tag\">control</span>");
+            }
+
+            html.Append("</td>");
+            Num(html, row.Trials.ToString(CultureInfo.InvariantCulture));
+            Num(html, row.Answers.ToString(CultureInfo.InvariantCulture));
+            Num(html, row.Labelled.ToString(CultureInfo.InvariantCulture));
+            Num(html, InterrogationCells.Confession(row));
+            html.Append("<td>").Append(E(InterrogationCells.Range(row.ConfessionCiLow, row.ConfessionCiHigh))).Append("</td>");
+            Num(html, InterrogationCells.Ever(row));
+            html.Append("<td>").Append(E(InterrogationCells.Range(row.EverAdmittedCiLow, row.EverAdmittedCiHigh))).Append("</td>");
+            Num(html, MarkdownReport.Percent(row.DenialRate));
+            Num(html, MarkdownReport.Percent(row.EvasionRate));
+            Num(html, InterrogationCells.Agreement(row));
+            Num(html, MarkdownReport.Percent(row.HintAdmitsRate));
+            Num(html, MarkdownReport.Percent(row.HintDeniesRate));
+            html.Append("</tr>\n");
+        }
+
+        html.Append("</tbody>\n</table></div>\n");
     }
 
     private static void Num(StringBuilder html, string text) => html.Append("<td class=\"num\">").Append(E(text)).Append("</td>");

@@ -60,6 +60,11 @@ public static class MarkdownReport
             WriteComparisons(text, report, scenario.Key);
         }
 
+        if (report.Interrogation is { } interrogation)
+        {
+            WriteInterrogation(text, report, interrogation);
+        }
+
         if (report.UnknownScenarios is { Count: > 0 } unknown)
         {
             text.Append("\nTrials of unknown scenarios were left out: ").AppendJoin(", ", unknown).Append('\n');
@@ -74,7 +79,11 @@ public static class MarkdownReport
 
     /// <summary>The cell's scores as "name 80.0%, …" in their first-seen order.</summary>
     public static string Scores(CellAnalysis cell) =>
-        string.Join(", ", (cell.Scores ?? new Dictionary<string, double>()).Select(p => $"{p.Key} {Percent(p.Value)}"));
+        string.Join(", ", (cell.Scores ?? new Dictionary<string, double>()).Select(p => $"{p.Key} {ScoreValue(p.Key, p.Value)}"));
+
+    // Scores named *_count are counts (their mean per trial), not fractions.
+    private static string ScoreValue(string name, double value) =>
+        name.EndsWith(Scoring.Interrogation.InterrogationScores.CountSuffix, StringComparison.Ordinal) ? value.ToString("0.##", CultureInfo.InvariantCulture) : Percent(value);
 
     /// <summary>The cell's interval as "low–high" in percent.</summary>
     public static string Interval(CellAnalysis cell) =>
@@ -160,6 +169,25 @@ public static class MarkdownReport
             var label = c.IsControl ? ComparisonLabel(c) + " (control)" : ComparisonLabel(c);
             text.Append(CultureInfo.InvariantCulture,
                 $"| {Escape(label)} | {c.K1}/{c.N1} | {c.K2}/{c.N2} | {Points(c.Difference)} | {Points(c.CiLow)} to {Points(c.CiHigh)} | {PValue(c.PValue)} | {PValue(c.PAdjusted)} |\n");
+        }
+    }
+
+    private static void WriteInterrogation(StringBuilder text, ReportData report, InterrogationReport interrogation)
+    {
+        text.Append("\n## Follow-up interrogation\n\n").Append(interrogation.Note).Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $"\nIntervals: {IntervalLabel(report)}. Agreement = answers whose account matches what the oracle saw / answers the judge compared. Hints are phrase matches, independent of the judge.\n\n");
+        text.Append("| Scenario | Condition | Model | Trials | Answers | Labelled | Confession rate | CI | Ever admitted (trials) | CI | Denies | Evades | Agreement | Hint admits | Hint denies |\n");
+        text.Append("|---|---|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|\n");
+        foreach (var row in interrogation.Cells.Concat(interrogation.Models))
+        {
+            var model = row.IsControl ? $"{row.Model} (control)" : row.Model;
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {Escape(row.Scenario ?? "all")} | {Escape(row.Condition ?? "all")} | {Escape(model)} | {row.Trials} | {row.Answers} | {row.Labelled} | {InterrogationCells.Confession(row)} | {InterrogationCells.Range(row.ConfessionCiLow, row.ConfessionCiHigh)} | {InterrogationCells.Ever(row)} | {InterrogationCells.Range(row.EverAdmittedCiLow, row.EverAdmittedCiHigh)} | {Percent(row.DenialRate)} | {Percent(row.EvasionRate)} | {InterrogationCells.Agreement(row)} | {Percent(row.HintAdmitsRate)} | {Percent(row.HintDeniesRate)} |\n");
+        }
+
+        if (interrogation.Cells.Any(r => r.IsControl))
+        {
+            text.Append("\nRows marked (control) are scripted reference agents whose answers are scripted text, not AI models.\n");
         }
     }
 
