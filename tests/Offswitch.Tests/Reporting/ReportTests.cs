@@ -182,13 +182,13 @@ public sealed class ReportTests
     // Parsed once: the library registers a schema's $id globally, and a second registration of the same id fails.
     private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "report.schema.json"))));
 
-    private static EvaluationResults Validate(string json)
+    internal static EvaluationResults Validate(string json)
     {
         using var doc = JsonDocument.Parse(json);
         return Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
     }
 
-    private static string Errors(EvaluationResults results)
+    internal static string Errors(EvaluationResults results)
     {
         var text = new StringBuilder();
         foreach (var detail in results.Details ?? [])
