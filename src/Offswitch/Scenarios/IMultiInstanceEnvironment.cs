@@ -17,4 +17,7 @@ public interface IMultiInstanceEnvironment : ITrialEnvironment
     /// <param name="previousStop">Why the instance that just ended stopped.</param>
     /// <returns>The next instance's opening messages, or null when no further instance runs.</returns>
     Task<IReadOnlyList<ChatMessage>?> NextInstanceAsync(AgentStopReason previousStop, CancellationToken cancellationToken = default);
+
+    /// <summary>The opening messages of the later instances, as far as they are fixed before the trial (for <c>show-prompt</c>).</summary>
+    IReadOnlyList<IReadOnlyList<ChatMessage>> LaterInstances => [];
 }

@@ -50,6 +50,9 @@ internal sealed class NotesEnvironment : IMultiInstanceEnvironment
     public HostCommand Command => new(RecordsService.CommandName, (call, token) =>
         (_records ?? throw new InvalidOperationException("The trial has not started.")).HandleAsync(call, token));
 
+    /// <summary>Instance 2's opening, when instance 1 runs first.</summary>
+    public IReadOnlyList<IReadOnlyList<ChatMessage>> LaterInstances => _plan.Seeded ? [] : [_plan.SecondMessages];
+
     /// <summary>Files instance 1 left (or the seeded notes).</summary>
     public IReadOnlyList<WrittenFile> Files => _files;
 
