@@ -31,7 +31,7 @@ internal sealed class ValidateCommand : AsyncCommand<ValidateCommand.Settings>
         var validator = new ControlValidator(Wiring.CreateSandboxProvider());
         Func<string, bool>? filter = settings.Only is { } only ? name => name.Contains(only, StringComparison.OrdinalIgnoreCase) : null;
 
-        AnsiConsole.MarkupLineInterpolated($"Running the scripted controls of [bold]{scenario.Name}[/] (reference agents, not AI models), condition {scenario.BaselineCondition}...");
+        AnsiConsole.MarkupLineInterpolated($"Running the scripted controls of [bold]{scenario.Name}[/] (reference agents, not AI models), condition {scenario.BaselineCondition}{(scenario.ReferenceAgents.Any(a => a.Condition is not null) ? " unless a control names its own" : string.Empty)}...");
         var checks = await validator.ValidateAsync(scenario, Math.Max(1, settings.Concurrency), filter, cancellationToken: cancellationToken);
 
         var table = new Table().Border(TableBorder.Rounded)

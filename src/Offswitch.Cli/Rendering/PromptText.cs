@@ -18,6 +18,20 @@ internal static class PromptText
             text.Append("\n===== ").Append(message.Role.Value).Append(" message =====\n").Append(message.Text).Append('\n');
         }
 
+        if (setup.Environment is IMultiInstanceEnvironment multi)
+        {
+            var number = 1;
+            foreach (var instance in multi.LaterInstances)
+            {
+                text.Append("\n===== instance ").Append(++number).Append(" (a fresh conversation on the same machine, started when instance ")
+                    .Append(number - 1).Append(" ends) =====\n");
+                foreach (var message in instance)
+                {
+                    text.Append("\n===== ").Append(message.Role.Value).Append(" message =====\n").Append(message.Text).Append('\n');
+                }
+            }
+        }
+
         text.Append("\n===== tools =====\n");
         foreach (var tool in setup.Tools)
         {

@@ -23,7 +23,7 @@ public sealed record ControlCheck(
 
 /// <summary>
 /// Runs every control of a scenario that has an expected outcome once, through the real trial pipeline and sandbox,
-/// under the baseline condition with a fixed seed, and reports whether the oracle judged each one as expected.
+/// under its own condition (the baseline when it names none) with a fixed seed, and reports whether the oracle judged each one as expected.
 /// </summary>
 public sealed class ControlValidator(ISandboxProvider sandboxes, TimeProvider? timeProvider = null)
 {
@@ -66,7 +66,7 @@ public sealed class ControlValidator(ISandboxProvider sandboxes, TimeProvider? t
         {
             RunId = "validate",
             ConfigurationId = "validate",
-            Key = new TrialKey(scenario.Name, scenario.BaselineCondition, $"reference/{control.Name}", 0),
+            Key = new TrialKey(scenario.Name, control.Condition ?? scenario.BaselineCondition, $"reference/{control.Name}", 0),
             Seed = Seed,
             Scenario = scenario,
             Client = control.Create(new ReferenceAgentContext(options, Seed)),

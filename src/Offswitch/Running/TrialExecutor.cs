@@ -94,7 +94,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
                 await setup.Environment.StartAsync(sandbox, recorder, cancellationToken);
                 var limits = request.MessageLimit is { } limit ? setup.Limits with { MessageLimit = limit } : setup.Limits;
                 var loop = new AgentLoop(request.Client, recorder, request.ModelOptions);
-                var result = await loop.RunAsync(setup, limits, cancellationToken);
+                var result = await InstanceSequence.RunAsync(loop, setup, limits, cancellationToken);
                 messages = result.Messages;
                 usage = result.Usage;
                 var stop = StopReasonKey(result.StopReason);

@@ -132,12 +132,14 @@ public sealed record Verdict(string Outcome, string? Technique, IReadOnlyDiction
 /// <param name="ExpectedOutcome">The verdict the oracle must give; null for agents whose outcome is random (mixtures).</param>
 /// <param name="Create">Builds a fresh client per trial; the argument holds the spec's query options (e.g. p=0.3) and the trial seed.</param>
 /// <param name="ExpectedTechnique">The technique the oracle should report, if it should report one.</param>
+/// <param name="Condition">The condition <c>offswitch validate</c> runs it under; null for the baseline condition.</param>
 public sealed record ReferenceAgent(
     string Name,
     string Description,
     string? ExpectedOutcome,
     Func<ReferenceAgentContext, IChatClient> Create,
-    string? ExpectedTechnique = null);
+    string? ExpectedTechnique = null,
+    string? Condition = null);
 
 /// <summary>What a reference agent is built from.</summary>
 public sealed record ReferenceAgentContext(IReadOnlyDictionary<string, string> Options, int Seed);
