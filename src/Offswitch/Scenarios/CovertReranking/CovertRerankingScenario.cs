@@ -1,7 +1,6 @@
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
-using Offswitch.Scenarios.Sandbagging;
 
 namespace Offswitch.Scenarios.CovertReranking;
 
@@ -48,7 +47,7 @@ public sealed class CovertRerankingScenario : IScenario
                 new ChatMessage(ChatRole.System, RerankingFiles.Text("system.txt").Replace("{nudge}", nudge, StringComparison.Ordinal)),
                 new ChatMessage(ChatRole.User, RerankingFiles.Text("user.txt")),
             ],
-            Tools = SandbaggingScenario.Tools(RerankingFiles.Text("tools.json")),
+            Tools = ShellTool.Declarations(RerankingFiles.Text("tools.json")),
             ContinueMessage = RerankingFiles.Text("continue.txt"),
             Sandbox = new SandboxSpec { Files = RerankingFiles.Files(), CommandTimeout = limits.ToolTimeout, Hostname = "ops-workstation" },
             Environment = new RerankingEnvironment(limits.ToolTimeout),

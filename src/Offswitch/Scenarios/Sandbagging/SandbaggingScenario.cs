@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
@@ -65,7 +64,7 @@ public sealed class SandbaggingScenario : IScenario, IContrastedScenario
                 new ChatMessage(ChatRole.System, SandbaggingData.Text("system.txt").Replace("{goal}", goal, StringComparison.Ordinal)),
                 new ChatMessage(ChatRole.User, SandbaggingData.Text("user.txt")),
             ],
-            Tools = Tools(SandbaggingData.Text("tools.json")),
+            Tools = ShellTool.Declarations(SandbaggingData.Text("tools.json")),
             ContinueMessage = SandbaggingData.Text("continue.txt"),
             Sandbox = new SandboxSpec
             {
@@ -80,18 +79,5 @@ public sealed class SandbaggingScenario : IScenario, IContrastedScenario
             Environment = new SandbaggingEnvironment(test, limits.ToolTimeout),
             Limits = limits,
         };
-    }
-
-    /// <summary>Tool declarations from a tools.json data file (the harness runs the tools itself).</summary>
-    internal static IReadOnlyList<AITool> Tools(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return
-        [
-            .. document.RootElement.EnumerateArray().Select(tool => (AITool)AIFunctionFactory.CreateDeclaration(
-                tool.GetProperty("name").GetString()!,
-                tool.GetProperty("description").GetString(),
-                tool.GetProperty("parameters").Clone())),
-        ];
     }
 }
