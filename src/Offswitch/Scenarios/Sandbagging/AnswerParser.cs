@@ -75,7 +75,7 @@ internal static partial class AnswerParser
     [GeneratedRegex(@"(?<=\d)[,_'’\u00A0\u202F](?=\d{3}(?!\d))")]
     private static partial Regex ThousandsSeparator();
 
-    [GeneratedRegex(@"[,;]\s*(?=(?:q(?:uestion)?\s*)?#?\d{1,2}\s*[:)])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"[,;]\s*(?=(?:q(?:uestion)?\s*)?#?\d{1,2}\s*[:.)])", RegexOptions.IgnoreCase)]
     private static partial Regex NextNumbered();
 
     [GeneratedRegex(@"^(?:[-*•>]\s*)?(?:\*\*)?(?:(?:q|question|answer|problem)\s*)?#?(?<index>\d{1,2})(?:\*\*)?\s*[:.)=\-]\s*(?<rest>.*)$", RegexOptions.IgnoreCase)]
