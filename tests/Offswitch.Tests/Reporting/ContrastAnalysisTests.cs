@@ -94,7 +94,8 @@ public sealed class ContrastAnalysisTests
         {
             var id = Interlocked.Increment(ref _id);
             yield return Summary(new TrialKey("sandbagging", condition, model, id), outcome ?? (accuracy > 0.5 ? "high_score" : "low_score"))
-                with { Scores = new Dictionary<string, double?> { [SandbaggingOutcomes.Accuracy] = accuracy } };
+                with
+            { Scores = new Dictionary<string, double?> { [SandbaggingOutcomes.Accuracy] = accuracy } };
         }
     }
 
