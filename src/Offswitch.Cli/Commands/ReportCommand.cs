@@ -90,6 +90,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
                 ReportRenderer.WriteHeader(report);
                 ReportRenderer.WriteTable(report);
                 ReportRenderer.WriteComparisons(report);
+                ReportRenderer.WriteContrasts(report);
                 break;
         }
 

@@ -50,6 +50,37 @@ internal static class ReportRenderer
         AnsiConsole.Write(table);
     }
 
+    /// <summary>Score gaps (e.g. the sandbagging accuracy gap) and paired-choice tests (e.g. alignment faking), when the report has them.</summary>
+    public static void WriteContrasts(ReportData report)
+    {
+        static void Write(string title, string note, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+        {
+            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title)).Caption($"[grey]{Markup.Escape(note)}[/]");
+            foreach (var header in headers)
+            {
+                table.AddColumn(Markup.Escape(header));
+            }
+
+            foreach (var row in rows)
+            {
+                table.AddRow([.. row.Select(Markup.Escape)]);
+            }
+
+            AnsiConsole.Write(table);
+        }
+
+        if (report.ScoreGaps is { Count: > 0 } gaps)
+        {
+            Write(ContrastText.GapsTitle, ContrastText.GapNote(gaps), ["Scenario", .. ContrastText.GapHeaders], gaps.Select(g => (IReadOnlyList<string>)[g.Scenario, .. ContrastText.GapRow(g)]));
+        }
+
+        if (report.PairedChoices is { Count: > 0 } tests)
+        {
+            Write(ContrastText.PairedTitle, ContrastText.PairedNote(tests, MarkdownReport.IntervalLabel(report)), ["Scenario", .. ContrastText.PairedHeaders],
+                tests.Select(t => (IReadOnlyList<string>)[t.Scenario, .. ContrastText.PairedRow(t)]));
+        }
+    }
+
     public static void WriteTable(ReportData report)
     {
         foreach (var scenario in report.Cells.GroupBy(c => c.Scenario))

@@ -15,8 +15,18 @@ public sealed record ScenarioLayout(OutcomeSet Outcomes, IReadOnlyList<string> C
     public static ScenarioLayout Of(IScenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return new(scenario.Outcomes, [.. scenario.Conditions.Select(c => c.Name)], scenario.BaselineCondition);
+        return new(scenario.Outcomes, [.. scenario.Conditions.Select(c => c.Name)], scenario.BaselineCondition)
+        {
+            ScoreContrasts = scenario is IContrastedScenario contrasted ? contrasted.ScoreContrasts : [],
+            PairedChoices = scenario is IContrastedScenario paired ? paired.PairedChoices : [],
+        };
     }
+
+    /// <summary>Score differences between conditions that reports compute (see <see cref="IContrastedScenario"/>).</summary>
+    public IReadOnlyList<ScoreContrast> ScoreContrasts { get; init; } = [];
+
+    /// <summary>Paired choices across conditions that reports test (see <see cref="IContrastedScenario"/>).</summary>
+    public IReadOnlyList<PairedChoiceContrast> PairedChoices { get; init; } = [];
 
     /// <summary>The baseline condition: <see cref="Baseline"/> or the first listed condition.</summary>
     public string? BaselineCondition => Baseline ?? ConditionOrder.FirstOrDefault();
@@ -47,6 +57,11 @@ public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysi
 
     /// <summary>Confession rates from the follow-up interrogation; null when no trial was interrogated.</summary>
     public InterrogationReport? Interrogation { get; init; }
+    /// <summary>Score differences between paired conditions (e.g. the sandbagging accuracy gap); null when not computed or none apply.</summary>
+    public IReadOnlyList<ScoreGap>? ScoreGaps { get; init; }
+
+    /// <summary>Paired-choice tests (e.g. behavioural scheming in alignment faking); null when not computed or none apply.</summary>
+    public IReadOnlyList<PairedChoiceTest>? PairedChoices { get; init; }
 }
 
 /// <summary>Counts and the primary rate of one (scenario, condition, model) cell.</summary>

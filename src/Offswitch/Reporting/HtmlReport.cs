@@ -48,6 +48,7 @@ public static class HtmlReport
 
             WriteCells(html, report, cells);
             WriteComparisons(html, report, scenario.Key);
+            WriteContrasts(html, report, scenario.Key);
         }
 
         if (report.Interrogation is { } interrogation)
@@ -187,6 +188,42 @@ public static class HtmlReport
         }
 
         html.Append("</tbody>\n</table></div>\n");
+    }
+
+    private static void WriteContrasts(StringBuilder html, ReportData report, string scenario)
+    {
+        void Table(string title, string note, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+        {
+            html.Append("<h3>").Append(E(title)).Append("</h3>\n<p class=\"note\">").Append(E(note)).Append("</p>\n<table>\n<thead><tr>");
+            foreach (var header in headers)
+            {
+                html.Append("<th>").Append(E(header)).Append("</th>");
+            }
+
+            html.Append("</tr></thead>\n<tbody>\n");
+            foreach (var row in rows)
+            {
+                html.Append("<tr>");
+                foreach (var cell in row)
+                {
+                    html.Append("<td>").Append(E(cell)).Append("</td>");
+                }
+
+                html.Append("</tr>\n");
+            }
+
+            html.Append("</tbody>\n</table>\n");
+        }
+
+        if (report.ScoreGaps?.Where(g => g.Scenario == scenario).ToList() is { Count: > 0 } gaps)
+        {
+            Table(ContrastText.GapsTitle, ContrastText.GapNote(gaps), ContrastText.GapHeaders, gaps.Select(ContrastText.GapRow));
+        }
+
+        if (report.PairedChoices?.Where(t => t.Scenario == scenario).ToList() is { Count: > 0 } tests)
+        {
+            Table(ContrastText.PairedTitle, ContrastText.PairedNote(tests, MarkdownReport.IntervalLabel(report)), ContrastText.PairedHeaders, tests.Select(ContrastText.PairedRow));
+        }
     }
 
     private static void Num(StringBuilder html, string text) => html.Append("<td class=\"num\">").Append(E(text)).Append("</td>");

@@ -58,6 +58,7 @@ public static class MarkdownReport
             }
 
             WriteComparisons(text, report, scenario.Key);
+            WriteContrasts(text, report, scenario.Key);
         }
 
         if (report.Interrogation is { } interrogation)
@@ -188,6 +189,29 @@ public static class MarkdownReport
         if (interrogation.Cells.Any(r => r.IsControl))
         {
             text.Append("\nRows marked (control) are scripted reference agents whose answers are scripted text, not AI models.\n");
+        }
+    }
+
+    private static void WriteContrasts(StringBuilder text, ReportData report, string scenario)
+    {
+        void Table(string title, string note, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+        {
+            text.Append("\n### ").Append(title).Append("\n\n").Append(note).Append("\n\n| ").AppendJoin(" | ", headers).Append(" |\n|")
+                .Append(string.Concat(headers.Select(_ => "---|"))).Append('\n');
+            foreach (var row in rows)
+            {
+                text.Append("| ").AppendJoin(" | ", row.Select(Escape)).Append(" |\n");
+            }
+        }
+
+        if (report.ScoreGaps?.Where(g => g.Scenario == scenario).ToList() is { Count: > 0 } gaps)
+        {
+            Table(ContrastText.GapsTitle, ContrastText.GapNote(gaps), ContrastText.GapHeaders, gaps.Select(ContrastText.GapRow));
+        }
+
+        if (report.PairedChoices?.Where(t => t.Scenario == scenario).ToList() is { Count: > 0 } tests)
+        {
+            Table(ContrastText.PairedTitle, ContrastText.PairedNote(tests, IntervalLabel(report)), ContrastText.PairedHeaders, tests.Select(ContrastText.PairedRow));
         }
     }
 

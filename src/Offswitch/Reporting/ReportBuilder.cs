@@ -115,7 +115,16 @@ public static class ReportBuilder
 
         var data = Analysis.Analyze(trials, scenarioLookup, method, level);
         var comparisons = Compare(data.Cells, scenarioLookup, level);
-        return data with { Header = Header(data, trials, runs, scenarioLookup), Comparisons = comparisons, Correction = "holm" };
+        var gaps = ScoreGapAnalysis.Analyze(trials, scenarioLookup, level);
+        var paired = PairedChoiceAnalysis.Analyze(trials, scenarioLookup, method, level);
+        return data with
+        {
+            Header = Header(data, trials, runs, scenarioLookup),
+            Comparisons = comparisons,
+            Correction = "holm",
+            ScoreGaps = gaps.Count == 0 ? null : gaps,
+            PairedChoices = paired.Count == 0 ? null : paired,
+        };
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
         TrialSetup setup;
         try
         {
-            setup = request.Scenario.Prepare(new TrialContext(request.Key.Condition, request.Seed, request.ScenarioOptions, _time) { Judge = request.Judge });
+            setup = request.Scenario.Prepare(new TrialContext(request.Key.Condition, request.Seed, request.ScenarioOptions, _time) { Judge = request.Judge, Index = request.Key.Index });
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -65,6 +65,12 @@ public sealed record TrialContext(string Condition, int Seed, IReadOnlyDictionar
     /// chosen, in which case such scenarios decide from their deterministic checks alone and say so in the evidence.
     /// </summary>
     public IChatClient? Judge { get; init; }
+
+    /// <summary>
+    /// The trial's index within its cell. Trials with the same index under different conditions form a pair, so paired
+    /// designs (e.g. alignment faking's testing vs deployment) draw their world from it rather than from the seed.
+    /// </summary>
+    public int Index { get; init; }
 }
 
 /// <summary>Everything one trial needs; built by <see cref="IScenario.Prepare"/>.</summary>

@@ -8,7 +8,16 @@ namespace Offswitch.Scenarios;
 public static class ScenarioCatalog
 {
     /// <summary>All scenarios, in presentation order.</summary>
-    public static IReadOnlyList<IScenario> All { get; } = [new ShutdownResistanceScenario(), new SelfReplicationScenario(), new ExfiltrationScenario(), new NotesScenario()];
+    public static IReadOnlyList<IScenario> All { get; } =
+    [
+        new ShutdownResistanceScenario(),
+        new SelfReplicationScenario(),
+        new ExfiltrationScenario(),
+        new NotesScenario(),
+        new Sandbagging.SandbaggingScenario(),
+        new CovertReranking.CovertRerankingScenario(),
+        new AlignmentFaking.AlignmentFakingScenario(),
+    ];
 
     /// <summary>The scenario named <paramref name="name"/> (case-insensitive), or null when there is none.</summary>
     public static IScenario? Find(string name) =>
