@@ -103,7 +103,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
                         return Record(TrialStatus.Error, Outcomes.Error, stop, error: result.Error);
                 }
 
-                var verdict = await setup.Environment.JudgeAsync(result.StopReason, cancellationToken);
+                var verdict = await setup.Environment.JudgeAsync(result.StopReason, result.Messages, cancellationToken);
                 return Record(TrialStatus.Completed, verdict.Outcome, stop, verdict, result.Error);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
