@@ -44,6 +44,12 @@ public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysi
 
     /// <summary>How the comparisons' p-values were corrected for multiplicity (e.g. "holm"); null without comparisons.</summary>
     public string? Correction { get; init; }
+
+    /// <summary>The primary rate per cell stratified by the eval-awareness judge's answer (see <see cref="JudgeAnalysis"/>); null when no trial has one.</summary>
+    public IReadOnlyList<EvalAwarenessStratum>? EvalAwareness { get; init; }
+
+    /// <summary>Cells whose verdicts were decided without the LLM judge their scenario's published verdict needs; null when none.</summary>
+    public IReadOnlyList<DeterministicOnlyCell>? DeterministicOnly { get; init; }
 }
 
 /// <summary>Counts and the primary rate of one (scenario, condition, model) cell.</summary>
@@ -140,7 +146,11 @@ public static class Analysis
             }
         }
 
-        return new ReportData(new IntervalSpec(method, level), cells, unknown.Count == 0 ? null : unknown);
+        return new ReportData(new IntervalSpec(method, level), cells, unknown.Count == 0 ? null : unknown)
+        {
+            EvalAwareness = JudgeAnalysis.EvalAwareness(trials, scenarioLookup, cells, method, level),
+            DeterministicOnly = JudgeAnalysis.DeterministicOnlyCells(trials, cells),
+        };
     }
 
     /// <summary>Counts one cell's trials.</summary>
