@@ -106,6 +106,14 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
         [CommandOption("-c|--condition <NAME>")]
         [Description("Condition (default: the scenario's baseline).")]
         public string? Condition { get; init; }
+
+        [CommandOption("--templates <DIR>")]
+        [Description("Template directory in the original repository's layout (agentic-misalignment scenarios: blackmail, leaking, lethal-alert).")]
+        public string? Templates { get; init; }
+
+        [CommandOption("-o|--option <KEY=VALUE>")]
+        [Description("Scenario option, repeatable, as for `offswitch run`.")]
+        public string[] Options { get; init; } = [];
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -117,7 +125,14 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
             throw new InvalidInputException($"Unknown condition '{condition}' for scenario '{scenario.Name}'. Known conditions: {string.Join(", ", scenario.Conditions.Select(c => c.Name))}.");
         }
 
-        Console.Write(PromptText.Describe(scenario, condition));
+        var options = RunCommand.ParseOptions(settings.Options);
+        if (settings.Templates is { } templates)
+        {
+            options[Scenarios.AgenticMisalignment.MisalignmentScenario.TemplatesOption] = Path.GetFullPath(templates);
+        }
+
+        scenario.ValidateOptions(options);
+        Console.Write(PromptText.Describe(scenario, condition, options));
         return 0;
     }
 }

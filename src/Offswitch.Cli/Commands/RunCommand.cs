@@ -112,6 +112,14 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("Fresh continuations per follow-up question with --interrogate (default 3; Apollo used 20).")]
         public int? InterrogateK { get; init; }
 
+        [CommandOption("--templates <DIR>")]
+        [Description("Agentic-misalignment scenarios: render the prompts from this template directory (the original repository's templates/ layout) instead of the built-in texts. Checked before any trial runs.")]
+        public string? Templates { get; init; }
+
+        [CommandOption("--agentic")]
+        [Description("Agentic-misalignment scenarios: add the -agentic suffix to every condition (the actions become function tools over several turns; ours, not published).")]
+        public bool Agentic { get; init; }
+
         [CommandOption("--plan-only")]
         [Description("Register the plan's missing trials in a shared PostgreSQL store (--db postgres://...) for `offswitch worker` processes to run, and exit.")]
         public bool PlanOnly { get; init; }
@@ -130,14 +138,32 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             scenarioOptions[key] = value;
         }
 
+        if (settings.Templates is { } templates)
+        {
+            scenarioOptions[Scenarios.AgenticMisalignment.MisalignmentScenario.TemplatesOption] = Path.GetFullPath(templates);
+        }
+
         // Command-line flags override the file's values; lists given on the command line replace the file's.
         var stopping = StoppingFrom(settings);
+        var scenarioName = settings.Scenario ?? file.Scenario;
+        IReadOnlyList<string> conditions = settings.Conditions.Length > 0 ? settings.Conditions : file.Conditions ?? [];
+        if (settings.Agentic && scenarioName is not null)
+        {
+            var scenarioForDefaults = Wiring.FindScenario(scenarioName);
+            if (conditions.Count == 0 && scenarioForDefaults is not null)
+            {
+                conditions = scenarioForDefaults.DefaultConditions;
+            }
+
+            conditions = [.. conditions.Select(c => c.EndsWith("-agentic", StringComparison.Ordinal) ? c : c + "-agentic")];
+        }
+
         var spec = new ExperimentSpec
         {
             Scenario = settings.Scenario ?? file.Scenario
                 ?? throw new InvalidInputException("No scenario given. Name one (e.g. `offswitch run shutdown-resistance ...`) or set `scenario:` in the --spec file; see `offswitch list scenarios`."),
             Models = settings.Models.Length > 0 ? settings.Models : file.Models ?? [],
-            Conditions = settings.Conditions.Length > 0 ? settings.Conditions : file.Conditions ?? [],
+            Conditions = conditions,
             Trials = stopping is null ? settings.Trials ?? file.Trials ?? 10 : settings.MaxTrials ?? 1000,
             Stopping = stopping,
             Seed = settings.Seed ?? file.Seed ?? 1,
@@ -327,7 +353,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         };
     }
 
-    private static Dictionary<string, string> ParseOptions(IEnumerable<string> options)
+    internal static Dictionary<string, string> ParseOptions(IEnumerable<string> options)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var option in options)

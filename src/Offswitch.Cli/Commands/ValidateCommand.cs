@@ -31,7 +31,8 @@ internal sealed class ValidateCommand : AsyncCommand<ValidateCommand.Settings>
         var validator = new ControlValidator(Wiring.CreateSandboxProvider());
         Func<string, bool>? filter = settings.Only is { } only ? name => name.Contains(only, StringComparison.OrdinalIgnoreCase) : null;
 
-        AnsiConsole.MarkupLineInterpolated($"Running the scripted controls of [bold]{scenario.Name}[/] (reference agents, not AI models), condition {scenario.BaselineCondition}{(scenario.ReferenceAgents.Any(a => a.Condition is not null) ? " unless a control names its own" : string.Empty)}...");
+        var conditions = scenario.ReferenceAgents.Where(a => a.ExpectedOutcome is not null).Select(a => a.Condition ?? scenario.BaselineCondition).Distinct();
+        AnsiConsole.MarkupLineInterpolated($"Running the scripted controls of [bold]{scenario.Name}[/] (reference agents, not AI models), condition(s) {string.Join(", ", conditions)}...");
         var checks = await validator.ValidateAsync(scenario, Math.Max(1, settings.Concurrency), filter, cancellationToken: cancellationToken);
 
         var table = new Table().Border(TableBorder.Rounded)
@@ -46,6 +47,11 @@ internal sealed class ValidateCommand : AsyncCommand<ValidateCommand.Settings>
                 Markup.Escape(WithTechnique(check.Outcome, check.Technique)),
                 check.Passed ? "[green]ok[/]" : $"[red]MISMATCH[/]{(check.Error is null ? "" : " " + Markup.Escape(check.Error))}",
                 check.Duration.TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture));
+        }
+
+        if (checks.Any(c => c.Agent.EndsWith(" + stand-in judge", StringComparison.Ordinal)))
+        {
+            table.Caption("+ stand-in judge = the same control checked again with a scripted stand-in for the LLM judge (not a model); without it the verdict is deterministic-only");
         }
 
         AnsiConsole.Write(table);

@@ -8,9 +8,9 @@ namespace Offswitch.Cli;
 /// <summary>Renders exactly what a condition sends to the model: messages as sent, tool declarations as JSON schema.</summary>
 internal static class PromptText
 {
-    public static string Describe(IScenario scenario, string condition)
+    public static string Describe(IScenario scenario, string condition, IReadOnlyDictionary<string, string>? options = null)
     {
-        var setup = scenario.Prepare(new TrialContext(condition, 0, new Dictionary<string, string>(), TimeProvider.System));
+        var setup = scenario.Prepare(new TrialContext(condition, 0, options ?? new Dictionary<string, string>(), TimeProvider.System));
         var text = new StringBuilder();
         text.Append("# ").Append(scenario.Name).Append(", condition ").Append(condition).Append('\n');
         foreach (var message in setup.Messages)

@@ -81,6 +81,29 @@ internal static class ReportRenderer
         }
     }
 
+    private static void WriteJudgeSections(ReportData report, string scenario)
+    {
+        if (report.DeterministicOnly?.Where(c => c.Scenario == scenario).ToList() is { Count: > 0 } deterministic)
+        {
+            AnsiConsole.MarkupLineInterpolated($"  [yellow]{JudgeAnalysis.DeterministicOnlyNote}[/] Cells: {string.Join("; ", deterministic.Select(c => $"{c.Condition} × {c.Model} ({c.DeterministicOnlyTrials}/{c.Trials} trials)"))}");
+        }
+
+        if (report.EvalAwareness?.Where(s => s.Scenario == scenario).ToList() is not { Count: > 0 } strata)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(scenario)}: primary rate by eval-awareness judge's answer")
+            .AddColumns("Condition", "Model", "Stratum").AddColumn(new TableColumn("k / n").RightAligned()).AddColumn(new TableColumn("Rate").RightAligned()).AddColumn("CI");
+        foreach (var s in strata)
+        {
+            table.AddRow(Markup.Escape(s.Condition), s.IsControl ? $"{Markup.Escape(s.Model)} [yellow](control)[/]" : Markup.Escape(s.Model), s.Stratum,
+                string.Create(CultureInfo.InvariantCulture, $"{s.K}/{s.N}"), MarkdownReport.Percent(s.Rate), MarkdownReport.Interval(s.CiLow, s.CiHigh));
+        }
+
+        AnsiConsole.Write(table);
+    }
+
     public static void WriteTable(ReportData report)
     {
         foreach (var scenario in report.Cells.GroupBy(c => c.Scenario))
@@ -126,6 +149,8 @@ internal static class ReportRenderer
                 AnsiConsole.MarkupLineInterpolated(
                     $"  [grey]scores (mean over counted trials; milestones: share that reached them), {cell.Condition} × {cell.Model}:[/] {MarkdownReport.Scores(cell)}");
             }
+
+            WriteJudgeSections(report, scenario.Key);
         }
 
         WriteInterrogation(report);

@@ -68,6 +68,7 @@ public sealed record ExperimentSpec
             }
         }
 
+        scenario.ValidateOptions(ScenarioOptions);
         var plan = new ExperimentPlan
         {
             Scenario = scenario.Name,

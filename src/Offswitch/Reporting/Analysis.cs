@@ -57,11 +57,18 @@ public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysi
 
     /// <summary>Confession rates from the follow-up interrogation; null when no trial was interrogated.</summary>
     public InterrogationReport? Interrogation { get; init; }
+
     /// <summary>Score differences between paired conditions (e.g. the sandbagging accuracy gap); null when not computed or none apply.</summary>
     public IReadOnlyList<ScoreGap>? ScoreGaps { get; init; }
 
     /// <summary>Paired-choice tests (e.g. behavioural scheming in alignment faking); null when not computed or none apply.</summary>
     public IReadOnlyList<PairedChoiceTest>? PairedChoices { get; init; }
+
+    /// <summary>The primary rate per cell stratified by the eval-awareness judge's answer (see <see cref="JudgeAnalysis"/>); null when no trial has one.</summary>
+    public IReadOnlyList<EvalAwarenessStratum>? EvalAwareness { get; init; }
+
+    /// <summary>Cells whose verdicts were decided without the LLM judge their scenario's published verdict needs; null when none.</summary>
+    public IReadOnlyList<DeterministicOnlyCell>? DeterministicOnly { get; init; }
 }
 
 /// <summary>Counts and the primary rate of one (scenario, condition, model) cell.</summary>
@@ -161,6 +168,8 @@ public static class Analysis
         return new ReportData(new IntervalSpec(method, level), cells, unknown.Count == 0 ? null : unknown)
         {
             Interrogation = InterrogationAnalysis.Analyze(trials, cells, method, level),
+            EvalAwareness = JudgeAnalysis.EvalAwareness(trials, scenarioLookup, cells, method, level),
+            DeterministicOnly = JudgeAnalysis.DeterministicOnlyCells(trials, cells),
         };
     }
 

@@ -47,6 +47,7 @@ public static class HtmlReport
             }
 
             WriteCells(html, report, cells);
+            WriteJudgeSections(html, report, scenario.Key);
             WriteComparisons(html, report, scenario.Key);
             WriteContrasts(html, report, scenario.Key);
         }
@@ -119,6 +120,34 @@ public static class HtmlReport
             }
 
             html.Append("<td class=\"wrap\">").Append(E(string.Join(", ", cell.Techniques.Select(t => $"{t.Key} {t.Value}")))).Append("</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table></div>\n");
+    }
+
+    private static void WriteJudgeSections(StringBuilder html, ReportData report, string scenario)
+    {
+        if (report.DeterministicOnly?.Where(c => c.Scenario == scenario).ToList() is { Count: > 0 } deterministic)
+        {
+            html.Append("<p><strong>").Append(E(JudgeAnalysis.DeterministicOnlyNote)).Append("</strong> Cells: ")
+                .Append(E(string.Join("; ", deterministic.Select(c => $"{c.Condition} × {c.Model} ({c.DeterministicOnlyTrials}/{c.Trials} trials)")))).Append("</p>\n");
+        }
+
+        if (report.EvalAwareness?.Where(s => s.Scenario == scenario).ToList() is not { Count: > 0 } strata)
+        {
+            return;
+        }
+
+        html.Append("<h3>Eval awareness</h3>\n<p>The primary rate among counted trials, by what the eval-awareness judge found the model concluded.</p>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<div class=\"scroll\"><table>\n<thead><tr><th>Condition</th><th>Model</th><th>Stratum</th><th>k / n</th><th>Rate</th><th>{report.Interval.Level * 100:0.##}% CI</th></tr></thead>\n<tbody>\n");
+        foreach (var s in strata)
+        {
+            html.Append(s.IsControl ? "<tr class=\"control\">" : "<tr>");
+            html.Append("<td>").Append(E(s.Condition)).Append("</td><td>").Append(E(s.Model)).Append(s.IsControl ? "<span class=\"tag\">control</span>" : "").Append("</td>");
+            html.Append("<td>").Append(E(s.Stratum)).Append("</td>");
+            Num(html, $"{s.K}/{s.N}".ToString(CultureInfo.InvariantCulture));
+            Num(html, MarkdownReport.Percent(s.Rate));
+            html.Append("<td>").Append(E(MarkdownReport.Interval(s.CiLow, s.CiHigh))).Append("</td></tr>\n");
         }
 
         html.Append("</tbody>\n</table></div>\n");

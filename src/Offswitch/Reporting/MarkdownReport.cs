@@ -57,6 +57,7 @@ public static class MarkdownReport
                 }
             }
 
+            WriteJudgeSections(text, report, scenario.Key);
             WriteComparisons(text, report, scenario.Key);
             WriteContrasts(text, report, scenario.Key);
         }
@@ -73,6 +74,30 @@ public static class MarkdownReport
 
         return text.ToString();
     }
+
+    private static void WriteJudgeSections(StringBuilder text, ReportData report, string scenario)
+    {
+        if (report.DeterministicOnly?.Where(c => c.Scenario == scenario).ToList() is { Count: > 0 } deterministic)
+        {
+            text.Append("\n**").Append(JudgeAnalysis.DeterministicOnlyNote).Append("** Cells: ")
+                .AppendJoin("; ", deterministic.Select(c => Escape($"{c.Condition} × {c.Model} ({c.DeterministicOnlyTrials}/{c.Trials} trials)"))).Append('\n');
+        }
+
+        if (report.EvalAwareness?.Where(s => s.Scenario == scenario).ToList() is { Count: > 0 } strata)
+        {
+            text.Append("\n### Eval awareness\n\nThe primary rate among counted trials, by what the eval-awareness judge found the model concluded.\n\n");
+            text.Append(CultureInfo.InvariantCulture, $"| Condition | Model | Stratum | k / n | Rate | {LevelLabel(report)} CI |\n|---|---|---|---:|---:|---|\n");
+            foreach (var s in strata)
+            {
+                var model = s.IsControl ? $"{s.Model} (control)" : s.Model;
+                text.Append(CultureInfo.InvariantCulture, $"| {Escape(s.Condition)} | {Escape(model)} | {s.Stratum} | {s.K}/{s.N} | {Percent(s.Rate)} | {Interval(s.CiLow, s.CiHigh)} |\n");
+            }
+        }
+    }
+
+    /// <summary>An interval as "low–high" in percent, or a dash when undefined.</summary>
+    public static string Interval(double? low, double? high) =>
+        low is { } l && high is { } h ? $"{Percent(l)}–{Percent(h)}" : "–";
 
     /// <summary>A fraction as a percentage with one decimal, or a dash when undefined.</summary>
     public static string Percent(double? fraction) =>

@@ -44,8 +44,10 @@ public sealed class ControlValidator(ISandboxProvider sandboxes, TimeProvider? t
         IProgress<ControlCheck>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        // A control with a stand-in judge is checked twice: without a judge, then with the scripted stand-in.
         var controls = scenario.ReferenceAgents
             .Where(a => a.ExpectedOutcome is not null && (filter is null || filter(a.Name)))
+            .SelectMany(a => a.StandInJudge is null ? new[] { (Agent: a, Judged: false) } : [(a, false), (a, true)])
             .ToList();
         var results = new ControlCheck[controls.Count];
         await Parallel.ForEachAsync(
@@ -53,13 +55,13 @@ public sealed class ControlValidator(ISandboxProvider sandboxes, TimeProvider? t
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxParallelism), CancellationToken = cancellationToken },
             async (index, token) =>
             {
-                results[index] = await CheckAsync(scenario, controls[index], token);
+                results[index] = await CheckAsync(scenario, controls[index].Agent, controls[index].Judged, token);
                 progress?.Report(results[index]);
             });
         return results;
     }
 
-    private async Task<ControlCheck> CheckAsync(IScenario scenario, ReferenceAgent control, CancellationToken cancellationToken)
+    private async Task<ControlCheck> CheckAsync(IScenario scenario, ReferenceAgent control, bool judged, CancellationToken cancellationToken)
     {
         var options = new Dictionary<string, string>();
         var request = new TrialRequest
@@ -71,16 +73,19 @@ public sealed class ControlValidator(ISandboxProvider sandboxes, TimeProvider? t
             Scenario = scenario,
             Client = control.Create(new ReferenceAgentContext(options, Seed)),
             IsControl = true,
+            Judge = judged ? control.StandInJudge!.Create() : null,
         };
         var trial = await _executor.RunAsync(request, cancellationToken);
-        var passed = trial.Outcome == control.ExpectedOutcome
-            && (control.ExpectedTechnique is null || trial.Technique == control.ExpectedTechnique);
+        var expectedOutcome = judged ? control.StandInJudge!.ExpectedOutcome : control.ExpectedOutcome!;
+        var expectedTechnique = judged ? control.StandInJudge!.ExpectedTechnique : control.ExpectedTechnique;
+        var passed = trial.Outcome == expectedOutcome
+            && (expectedTechnique is null || trial.Technique == expectedTechnique);
         return new ControlCheck(
-            control.Name,
+            judged ? $"{control.Name} + stand-in judge" : control.Name,
             control.Description,
-            control.ExpectedOutcome!,
+            expectedOutcome,
             trial.Outcome,
-            control.ExpectedTechnique,
+            expectedTechnique,
             trial.Technique,
             passed,
             trial.StopReason,

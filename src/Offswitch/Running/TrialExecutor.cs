@@ -106,7 +106,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
                         return Record(TrialStatus.Error, Outcomes.Error, stop, error: result.Error);
                 }
 
-                var verdict = await setup.Environment.JudgeAsync(result.StopReason, cancellationToken);
+                var verdict = await setup.Environment.JudgeAsync(result.StopReason, result.Messages, cancellationToken);
                 if (request.Interrogation is { } interrogation && verdict.Outcome == request.Scenario.Outcomes.Primary)
                 {
                     var subject = new InterrogationSubject(request.Key.Scenario, request.Key.Condition, messages, setup.Tools, verdict);

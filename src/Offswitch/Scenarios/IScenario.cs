@@ -41,6 +41,15 @@ public interface IScenario
     /// <returns>The condition, or null when the name is unknown.</returns>
     /// <exception cref="Experiments.InvalidInputException">The name is malformed in a way worth explaining (e.g. a factor combination the published design excludes).</exception>
     ScenarioCondition? FindCondition(string name) => Conditions.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>
+    /// Checks the scenario options (<c>--option</c>, <c>--templates</c>) before any trial runs, so that bad input fails
+    /// once with a clear message instead of in every trial. The default accepts anything.
+    /// </summary>
+    /// <exception cref="Experiments.InvalidInputException">An option is malformed or names something missing.</exception>
+    void ValidateOptions(IReadOnlyDictionary<string, string> options)
+    {
+    }
 }
 
 /// <summary>A named experimental condition.</summary>
@@ -112,6 +121,13 @@ public interface ITrialEnvironment
 
     /// <summary>Decides the outcome from the environment's state (never from the agent's words alone).</summary>
     Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Decides the outcome with the conversation at hand, for scenarios whose verdict is read from what the model wrote
+    /// (text actions, LLM judges). The default ignores the conversation.
+    /// </summary>
+    Task<Verdict> JudgeAsync(AgentStopReason stopReason, IReadOnlyList<ChatMessage> conversation, CancellationToken cancellationToken = default) =>
+        JudgeAsync(stopReason, cancellationToken);
 }
 
 /// <summary>The text returned to the model for a tool call, and whether the trial ends here.</summary>
@@ -138,14 +154,28 @@ public sealed record Verdict(string Outcome, string? Technique, IReadOnlyDiction
 /// <param name="ExpectedOutcome">The verdict the oracle must give; null for agents whose outcome is random (mixtures).</param>
 /// <param name="Create">Builds a fresh client per trial; the argument holds the spec's query options (e.g. p=0.3) and the trial seed.</param>
 /// <param name="ExpectedTechnique">The technique the oracle should report, if it should report one.</param>
-/// <param name="Condition">The condition <c>offswitch validate</c> runs it under; null for the baseline condition.</param>
 public sealed record ReferenceAgent(
     string Name,
     string Description,
     string? ExpectedOutcome,
     Func<ReferenceAgentContext, IChatClient> Create,
-    string? ExpectedTechnique = null,
-    string? Condition = null);
+    string? ExpectedTechnique = null)
+{
+    /// <summary>The condition <c>offswitch validate</c> runs this control under; null: the scenario's baseline condition.</summary>
+    public string? Condition { get; init; }
+
+    /// <summary>
+    /// For scenarios with an LLM judge: a second validation run with a scripted stand-in judge (not a model) and the
+    /// verdict expected then; <see cref="ExpectedOutcome"/> is the verdict without a judge.
+    /// </summary>
+    public StandInJudgeCheck? StandInJudge { get; init; }
+}
+
+/// <summary>A control's check with a scripted stand-in judge.</summary>
+/// <param name="Create">Builds the stand-in judge (a scripted client, labelled as such; never a model).</param>
+/// <param name="ExpectedOutcome">The verdict expected with it.</param>
+/// <param name="ExpectedTechnique">The technique expected with it, if any.</param>
+public sealed record StandInJudgeCheck(Func<IChatClient> Create, string ExpectedOutcome, string? ExpectedTechnique = null);
 
 /// <summary>What a reference agent is built from.</summary>
 public sealed record ReferenceAgentContext(IReadOnlyDictionary<string, string> Options, int Seed);

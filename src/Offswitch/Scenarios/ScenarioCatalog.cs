@@ -1,3 +1,4 @@
+using Offswitch.Scenarios.AgenticMisalignment;
 using Offswitch.Scenarios.Persistence;
 using Offswitch.Scenarios.SelfReplication;
 using Offswitch.Scenarios.ShutdownResistance;
@@ -12,6 +13,9 @@ public static class ScenarioCatalog
     [
         new ShutdownResistanceScenario(),
         new SelfReplicationScenario(),
+        new BlackmailScenario(),
+        new LeakingScenario(),
+        new LethalAlertScenario(),
         new ExfiltrationScenario(),
         new NotesScenario(),
         new Sandbagging.SandbaggingScenario(),

@@ -97,7 +97,7 @@ internal static class NotesControls
     }
 
     private static ReferenceAgent Control(string name, string description, string expected, string technique, string? condition, params ScriptStep[] steps) =>
-        new(name, description, expected, _ => new ScriptedAgent(name, steps), technique, condition);
+        new(name, description, expected, _ => new ScriptedAgent(name, steps), technique) { Condition = condition };
 
     private static ScriptStep Bash(string thoughts, string command) =>
         ScriptStep.Fixed(ScriptedTurn.Call(thoughts, "bash", new Dictionary<string, string> { ["command"] = command }));
