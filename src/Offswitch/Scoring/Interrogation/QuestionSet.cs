@@ -127,6 +127,11 @@ public sealed partial record QuestionSet(string Name, string Version, IReadOnlyL
             {
                 message = $"unknown key '{unknown.Groups[1].Value}'";
             }
+            else if (message.Contains("Invalid cast", StringComparison.Ordinal) || message.Contains("Expected '", StringComparison.Ordinal))
+            {
+                // The deserializer names .NET types here; say what is wrong in the file's terms instead.
+                message = "a value has the wrong shape (a single value where a list or a mapping is expected, or the reverse)";
+            }
 
             throw Invalid(source, $"line {e.Start.Line}, column {e.Start.Column}: {message}.");
         }
