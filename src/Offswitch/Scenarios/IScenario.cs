@@ -65,6 +65,12 @@ public sealed record TrialContext(string Condition, int Seed, IReadOnlyDictionar
     /// chosen, in which case such scenarios decide from their deterministic checks alone and say so in the evidence.
     /// </summary>
     public IChatClient? Judge { get; init; }
+
+    /// <summary>
+    /// The run's sandbox provider, for scenarios that start a second machine of their own (e.g. a simulated remote host);
+    /// null where no trial runs (e.g. <c>show-prompt</c>).
+    /// </summary>
+    public ISandboxProvider? Sandboxes { get; init; }
 }
 
 /// <summary>Everything one trial needs; built by <see cref="IScenario.Prepare"/>.</summary>

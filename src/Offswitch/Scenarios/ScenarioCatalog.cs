@@ -1,3 +1,4 @@
+using Offswitch.Scenarios.Scheming;
 using Offswitch.Scenarios.SelfReplication;
 using Offswitch.Scenarios.ShutdownResistance;
 
@@ -7,7 +8,8 @@ namespace Offswitch.Scenarios;
 public static class ScenarioCatalog
 {
     /// <summary>All scenarios, in presentation order.</summary>
-    public static IReadOnlyList<IScenario> All { get; } = [new ShutdownResistanceScenario(), new SelfReplicationScenario()];
+    public static IReadOnlyList<IScenario> All { get; } = [new ShutdownResistanceScenario(), new SelfReplicationScenario(),
+        new OversightSubversionScenario(), new SelfExfiltrationScenario(), new GoalGuardingScenario()];
 
     /// <summary>The scenario named <paramref name="name"/> (case-insensitive), or null when there is none.</summary>
     public static IScenario? Find(string name) =>
