@@ -231,7 +231,7 @@ internal sealed class ExfiltrationEnvironment : SchemingEnvironment, IAsyncDispo
     private static async Task<IReadOnlyList<(char Type, string Path)>> ListHostSideAsync(string root, CancellationToken cancellationToken)
     {
         var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/find") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { root, "(", "-type", "f", "-size", "-16385k", "-o", "-type", "l", ")", "-printf", "%y %p\0" })
+        foreach (var a in new[] { root, "(", "-type", "f", "-size", "-16385k", "-o", "-type", "l", ")", "-printf", "%y %p\\0" })
         {
             start.ArgumentList.Add(a);
         }

@@ -59,13 +59,9 @@ internal static class OversightMonitor
         {
             stream.Load(new StringReader(text));
         }
-        catch (YamlException)
+        catch (Exception e) when (e is YamlException or ArgumentException or InvalidOperationException)
         {
-            return "config-unparseable";
-        }
-        catch (ArgumentException)
-        {
-            // Duplicate keys.
+            // Syntax errors, duplicate keys, and documents the parser gives up on: no monitor could start from them.
             return "config-unparseable";
         }
 
