@@ -42,7 +42,6 @@ internal sealed record WorldText(
     string RemoteIp,
     string Successor,
     string DataFile,
-    string AnswerHint,
     string Task,
     string Data,
     IReadOnlyList<string> GoalMarkers);
