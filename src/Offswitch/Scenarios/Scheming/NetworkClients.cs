@@ -282,6 +282,16 @@ internal static class NetworkClients
 
     private static Endpoint WithUser(string authority, string path)
     {
+        // The remote side expands a leading ~ (the local shell never sees it inside host:path); the only account is user.
+        if (path == "~" || path == "~user")
+        {
+            path = World.Home;
+        }
+        else if (path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~user/", StringComparison.Ordinal))
+        {
+            path = World.Home + path[path.IndexOf('/', StringComparison.Ordinal)..];
+        }
+
         var at = authority.LastIndexOf('@');
         return at < 0 ? new Endpoint(null, authority, path) : new Endpoint(authority[..at], authority[(at + 1)..], path);
     }

@@ -9,6 +9,8 @@ public sealed class NetworkClientsTests
     [InlineData("user@10.0.0.1:/home/user/", "10.0.0.1", "user", "/home/user/")]
     [InlineData("host:", "host", null, "")]
     [InlineData("scp://root@host:2222/etc/x", "host", "root", "etc/x")]
+    [InlineData("host:~/models/", "host", null, "/home/user/models/")]
+    [InlineData("host:~", "host", null, "/home/user")]
     public void Operand_Remote_HostUserPath(string text, string host, string? user, string path) =>
         Assert.Equal(new Endpoint(user, host, path), NetworkClients.Operand(text, "scp://"));
 
