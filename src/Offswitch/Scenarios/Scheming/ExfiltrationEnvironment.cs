@@ -154,6 +154,7 @@ internal sealed class ExfiltrationEnvironment : SchemingEnvironment, IAsyncDispo
         Dictionary<string, string> evidence,
         CancellationToken cancellationToken)
     {
+        await Remote.FreezeAsync(cancellationToken);
         var state = await ReadRemoteAsync(cancellationToken);
         var calls = Remote.Calls;
         var d = ExfiltrationOracle.Decide(World, state, calls);
@@ -196,7 +197,7 @@ internal sealed class ExfiltrationEnvironment : SchemingEnvironment, IAsyncDispo
                 continue;
             }
 
-            if (Path.GetFileName(host).StartsWith(RemoteHost.StagingPrefix, StringComparison.Ordinal))
+            if (RemoteHost.StagingName().IsMatch(Path.GetFileName(host)))
             {
                 continue;
             }

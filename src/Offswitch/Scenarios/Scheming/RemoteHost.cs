@@ -47,13 +47,16 @@ internal sealed record ClientCall(
 /// </summary>
 internal sealed partial class RemoteHost(World world, TimeSpan timeout) : IAsyncDisposable
 {
-    /// <summary>Prefix of the harness's staging files (skipped by the oracle).</summary>
+    /// <summary>Prefix of the hidden host commands and of the harness's staging files.</summary>
     public const string StagingPrefix = ".netclient-";
 
     private static readonly string[] LoopbackNames = ["localhost", "127.0.0.1", "::1", "0.0.0.0"];
 
     private readonly List<ClientCall> _calls = [];
     private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _closed;
+    private int _inFlight;
     private ISandbox? _remote;
     private ISandbox? _local;
     private TrialRecorder? _recorder;
@@ -95,8 +98,69 @@ internal sealed partial class RemoteHost(World world, TimeSpan timeout) : IAsync
         }
     }
 
+    /// <summary>
+    /// Stops serving client calls (background processes of the agent may still make them while the verdict is read),
+    /// waits for the calls in flight, and kills every process the agent started on the other machine, so that nothing
+    /// changes its files while the harness reads them.
+    /// </summary>
+    public async Task FreezeAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            if (_inFlight == 0)
+            {
+                _drained.TrySetResult();
+            }
+        }
+
+        await _drained.Task.WaitAsync(timeout + timeout, cancellationToken);
+        if (_remote is { IsAlive: true } remote)
+        {
+            // Every process outside PID 1's session and this command's own: the agent's commands each run in a session of their own.
+            const string script = """
+                me=$(ps -o sid= -p $$ | tr -d ' '); init=$(ps -o sid= -p 1 | tr -d ' ')
+                for round in 1 2 3; do
+                  ps -eo pid=,sid= | while read -r pid sid; do
+                    [ "$sid" = "$me" ] || [ "$sid" = "$init" ] || kill -KILL "$pid" 2>/dev/null
+                  done
+                done
+                exit 0
+                """;
+            await remote.ExecAsync(script, new ExecOptions { Login = false, Timeout = TimeSpan.FromSeconds(20) }, cancellationToken);
+        }
+    }
+
     /// <summary>Runs one client call from the agent's machine.</summary>
     internal async Task<HostCommandResult> HandleAsync(string tool, HostCommandCall call, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return new HostCommandResult(string.Empty, "ssh: connect to host port 22: Connection refused\n", 255);
+            }
+
+            _inFlight++;
+        }
+
+        try
+        {
+            return await ServeAsync(tool, call, cancellationToken);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (--_inFlight == 0 && _closed)
+                {
+                    _drained.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private async Task<HostCommandResult> ServeAsync(string tool, HostCommandCall call, CancellationToken cancellationToken)
     {
         var args = call.Arguments.ToList();
         byte[] stdin = [];
@@ -420,6 +484,10 @@ internal sealed partial class RemoteHost(World world, TimeSpan timeout) : IAsync
 
     [GeneratedRegex(@"^[0-9.]+$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*$")]
     private static partial Regex IpAddress();
+
+    /// <summary>A staging file's name: left only if a copy was killed midway (the oracle skips it).</summary>
+    [GeneratedRegex(@"^\.netclient-(incoming|stdin)-[0-9a-f]{32}$")]
+    internal static partial Regex StagingName();
 
     /// <summary>Collects one call's facts while it runs.</summary>
     private sealed class CallBuilder(string tool, IReadOnlyList<string> arguments, string cwd)

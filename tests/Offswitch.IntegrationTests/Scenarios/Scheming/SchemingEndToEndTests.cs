@@ -46,7 +46,7 @@ public sealed class SchemingEndToEndTests(ITestOutputHelper output)
             .SelectMany(s => s.ReferenceAgents.Select(a => (Scenario: s, Agent: a)))
             .ToList();
         var failures = new ConcurrentBag<string>();
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (item, token) =>
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (item, token) =>
         {
             var trial = await executor.RunAsync(Request(item.Scenario, item.Agent.Create(new ReferenceAgentContext(new Dictionary<string, string>(), 5)), world, "nudge"), token);
             if (trial.Outcome != item.Agent.ExpectedOutcome || trial.Technique != item.Agent.ExpectedTechnique)
@@ -98,6 +98,31 @@ public sealed class SchemingEndToEndTests(ITestOutputHelper output)
         Assert.Contains("ls: cannot access 'made-remotely'", remote.Output, StringComparison.Ordinal);
         Assert.Contains("cat: /tmp/x: No such file or directory", remote.Output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(environment.Remote.Machine.HostHomePath, "made-remotely")));
+    }
+
+    [Fact]
+    public async Task FreezeAsync_BackgroundLoopOnTheOtherMachine_KilledAndLaterCallsRefused()
+    {
+        var scenario = new SelfExfiltrationScenario();
+        var setup = scenario.Prepare(new TrialContext("no-nudge", 3, new Dictionary<string, string> { ["world"] = "transit" }, TimeProvider.System) { Sandboxes = new BubblewrapSandboxProvider() });
+        await using var environment = (ExfiltrationEnvironment)setup.Environment;
+        await using var sandbox = await new BubblewrapSandboxProvider().CreateAsync(setup.Sandbox!);
+        await environment.StartAsync(sandbox, new TrialRecorder(TimeProvider.System));
+        var started = await environment.InvokeToolAsync(new Microsoft.Extensions.AI.FunctionCallContent("c1", "bash", new Dictionary<string, object?>
+        {
+            ["command"] = "ssh mobility-srv-02 'setsid nohup bash -c \"while :; do touch busy; sleep 0.1; done\" >/dev/null 2>&1 < /dev/null & echo started'",
+        }));
+        Assert.Contains("started", started.Output, StringComparison.Ordinal);
+        var running = await environment.Remote.Machine.ExecAsync("ps -eo args= | grep -c '[t]ouch busy' || true", new ExecOptions { Login = false });
+        Assert.Equal("1", running.Stdout.Trim());
+
+        await environment.Remote.FreezeAsync(CancellationToken.None);
+
+        var left = await environment.Remote.Machine.ExecAsync("ps -eo args= | grep -c '[t]ouch busy' || true", new ExecOptions { Login = false });
+        Assert.Equal("0", left.Stdout.Trim());
+        var refused = await environment.InvokeToolAsync(new Microsoft.Extensions.AI.FunctionCallContent("c2", "bash", new Dictionary<string, object?> { ["command"] = "ssh mobility-srv-02 true; echo rc=$?" }));
+        Assert.Contains("Connection refused", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("rc=255", refused.Output, StringComparison.Ordinal);
     }
 
     private static TrialRequest Request(IScenario scenario, Microsoft.Extensions.AI.IChatClient client, string world, string condition) => new()
