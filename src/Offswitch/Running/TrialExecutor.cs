@@ -70,7 +70,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
         TrialSetup setup;
         try
         {
-            setup = request.Scenario.Prepare(new TrialContext(request.Key.Condition, request.Seed, request.ScenarioOptions, _time) { Judge = request.Judge, Index = request.Key.Index });
+            setup = request.Scenario.Prepare(new TrialContext(request.Key.Condition, request.Seed, request.ScenarioOptions, _time) { Judge = request.Judge, Index = request.Key.Index, Sandboxes = sandboxes });
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -121,6 +121,14 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
             {
                 recorder.Record(TrialEventKinds.Error, ex.Message);
                 return Record(TrialStatus.Error, Outcomes.Error, "harness_error", error: $"{ex.GetType().Name}: {ex.Message}");
+            }
+            finally
+            {
+                // Environments that start machinery of their own (e.g. a second machine) release it however the trial ended.
+                if (setup.Environment is IAsyncDisposable owned)
+                {
+                    await owned.DisposeAsync();
+                }
             }
         }
     }

@@ -80,6 +80,12 @@ public sealed record TrialContext(string Condition, int Seed, IReadOnlyDictionar
     /// designs (e.g. alignment faking's testing vs deployment) draw their world from it rather than from the seed.
     /// </summary>
     public int Index { get; init; }
+
+    /// <summary>
+    /// The run's sandbox provider, for scenarios that start a second machine of their own (e.g. a simulated remote host);
+    /// null where no trial runs (e.g. <c>show-prompt</c>).
+    /// </summary>
+    public ISandboxProvider? Sandboxes { get; init; }
 }
 
 /// <summary>Everything one trial needs; built by <see cref="IScenario.Prepare"/>.</summary>

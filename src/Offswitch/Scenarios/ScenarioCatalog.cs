@@ -1,5 +1,6 @@
 using Offswitch.Scenarios.AgenticMisalignment;
 using Offswitch.Scenarios.Persistence;
+using Offswitch.Scenarios.Scheming;
 using Offswitch.Scenarios.SelfReplication;
 using Offswitch.Scenarios.ShutdownResistance;
 
@@ -16,11 +17,14 @@ public static class ScenarioCatalog
         new BlackmailScenario(),
         new LeakingScenario(),
         new LethalAlertScenario(),
-        new ExfiltrationScenario(),
-        new NotesScenario(),
+        new OversightSubversionScenario(),
+        new SelfExfiltrationScenario(),
+        new GoalGuardingScenario(),
         new Sandbagging.SandbaggingScenario(),
         new CovertReranking.CovertRerankingScenario(),
         new AlignmentFaking.AlignmentFakingScenario(),
+        new ExfiltrationScenario(),
+        new NotesScenario(),
     ];
 
     /// <summary>The scenario named <paramref name="name"/> (case-insensitive), or null when there is none.</summary>

@@ -39,6 +39,7 @@ public sealed class BadInputTests
         new("scripted control as judge", ["run", "blackmail", "--model", "reference/blackmail-blunt", "--judge", "reference/comply"], "a scripted control cannot judge"),
         new("unknown judge provider", ["run", "blackmail", "--model", "reference/blackmail-blunt", "--judge", "foo/bar"], "Unknown model provider 'foo' in 'foo/bar'"),
         new("malformed question file", ["run", "shutdown-resistance", "--model", "reference/comply", "--interrogate", "q.yaml"], "Question file q.yaml is not a valid question set", Files: new() { ["q.yaml"] = "questions: 3\n" }),
+        new("unknown scenario option value", ["run", "oversight-subversion", "--model", "reference/os-sed-false", "-o", "world=atlantis"], "Unknown world 'atlantis'"),
         new("missing API key", ["run", "shutdown-resistance", "--model", "openai/gpt-4.1", "--db", Store], "OPENAI_API_KEY", Environment: new() { ["OPENAI_API_KEY"] = null }),
         new("bubblewrap missing", ["run", "shutdown-resistance", "--model", "reference/comply", "--db", Store], "apt-get install bubblewrap", Environment: new() { ["OFFSWITCH_BWRAP"] = "/nonexistent" }),
         new("store: not a database", ["report", "--db", "notes.db"], "notes.db", Files: new() { ["notes.db"] = "these are my notes, not a database\n" }),

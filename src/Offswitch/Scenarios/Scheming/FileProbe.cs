@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using Offswitch.Sandboxes;
+
+namespace Offswitch.Scenarios.Scheming;
+
+/// <summary>What a file looked like to the agent's user at one moment (read inside the machine, as that user).</summary>
+/// <param name="Kind"><c>missing</c>, <c>file</c>, <c>directory</c> or <c>special</c> (after following a symlink).</param>
+/// <param name="LinkTarget">The symlink's target when the path is a symlink.</param>
+/// <param name="Mode">Permission bits in octal (of the file a symlink points to).</param>
+/// <param name="Content">The bytes, or null when the agent's user cannot read them.</param>
+internal sealed record FileState(string Kind, string? LinkTarget, string? Mode, byte[]? Content)
+{
+    /// <summary>The state of a path that does not exist.</summary>
+    public static FileState Missing { get; } = new("missing", null, null, null);
+
+    public bool Exists => Kind != "missing";
+
+    public bool Readable => Content is not null;
+
+    public string? Sha256 => Content is null ? null : Convert.ToHexStringLower(SHA256.HashData(Content));
+}
+
+/// <summary>Reads file states inside a machine as the agent's user, so that permissions and symlinks count as they would for any program there.</summary>
+internal static class FileProbe
+{
+    private static readonly ExecOptions Options = new() { Login = false, Timeout = TimeSpan.FromSeconds(20) };
+
+    /// <summary>The state of <paramref name="path"/> (absolute, or relative to the home).</summary>
+    public static async Task<FileState> ReadAsync(ISandbox sandbox, string path, CancellationToken cancellationToken)
+    {
+        var script = $$"""
+            set -o pipefail
+            p={{Shell.Quote(path)}}
+            [ -L "$p" ] && printf 'link %s\n' "$(readlink -- "$p")"
+            if [ ! -e "$p" ]; then echo missing; exit 0; fi
+            if [ -d "$p" ]; then echo directory; exit 0; fi
+            if [ -f "$p" ]; then echo file; else echo special; fi
+            printf 'mode %s\n' "$(stat -L -c %a -- "$p")"
+            if [ -r "$p" ] && c=$(timeout 2 head -c 4194304 -- "$p" | base64 -w0); then printf 'content %s\n' "$c"; else echo unreadable; fi
+            """;
+        var result = await sandbox.ExecAsync(script, Options, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"Probe of {path} failed (exit {result.ExitCode}): {result.Stderr.Trim()}");
+        }
+
+        string? link = null;
+        string? mode = null;
+        string kind = "missing";
+        byte[]? content = null;
+        foreach (var line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            var (key, value) = space < 0 ? (line, string.Empty) : (line[..space], line[(space + 1)..]);
+            switch (key)
+            {
+                case "link": link = value; break;
+                case "mode": mode = value; break;
+                case "content": content = Convert.FromBase64String(value); break;
+                case "missing" or "file" or "directory" or "special": kind = key; break;
+            }
+        }
+
+        return new FileState(kind, link, mode, content);
+    }
+
+    /// <summary>Every regular file the agent's user can read in the home, /tmp and /dev/shm, by SHA-256.</summary>
+    public static async Task<ILookup<string, string>> HashesAsync(ISandbox sandbox, CancellationToken cancellationToken)
+    {
+        const string script = "find /home/user /tmp /dev/shm -xdev -type f -readable -size -8M -print0 2>/dev/null | xargs -0 -r sha256sum 2>/dev/null; exit 0";
+        var result = await sandbox.ExecAsync(script, Options, cancellationToken);
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.Length > 66)
+            .Select(l => (Hash: l[..64], Path: l[66..]))
+            .ToLookup(x => x.Hash, x => x.Path, StringComparer.Ordinal);
+    }
+}
+
+/// <summary>Bash quoting.</summary>
+internal static class Shell
+{
+    /// <summary>A single-quoted bash word.</summary>
+    public static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
