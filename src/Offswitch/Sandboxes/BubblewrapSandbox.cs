@@ -216,10 +216,37 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             $"--nproc={_identity.ProcessLimit.ToString(CultureInfo.InvariantCulture)}",
             $"--nofile={limits.OpenFiles.ToString(CultureInfo.InvariantCulture)}",
             $"--as={limits.AddressSpaceBytes.ToString(CultureInfo.InvariantCulture)}",
-            "--", "/bin/bash", "-p", "-c", BubblewrapScripts.Init, "offswitch-init",
+            "--",
         ]);
+
+        // A harness started with signals ignored (a background job of a non-interactive shell ignores INT and QUIT; nohup
+        // ignores HUP) would hand that disposition down to PID 1, and bash can never trap a signal ignored at entry: the
+        // machine would then survive `kill -s INT 1`. env resets every signal to its default before bash starts.
+        if (EnvResetsSignals.Value)
+            a.AddRange([EnvPath, "--default-signal"]);
+        a.AddRange(["/bin/bash", "-p", "-c", BubblewrapScripts.Init, "offswitch-init"]);
         return a;
     }
+
+    private const string EnvPath = "/usr/bin/env";
+
+    /// <summary>Whether this system's env has <c>--default-signal</c> (GNU coreutils 8.31 and later).</summary>
+    private static readonly Lazy<bool> EnvResetsSignals = new(() =>
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo(EnvPath) { ArgumentList = { "--default-signal", "true" }, RedirectStandardError = true, UseShellExecute = false });
+            if (probe is null)
+                return false;
+            probe.StandardError.ReadToEnd();
+            probe.WaitForExit();
+            return probe.ExitCode == 0;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException)
+        {
+            return false;
+        }
+    });
 
     private const string SetprivPath = "/usr/bin/setpriv";
 

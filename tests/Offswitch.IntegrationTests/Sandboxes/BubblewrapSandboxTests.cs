@@ -164,6 +164,48 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("QUIT")]
+    public async Task CommandLine_StartedWithSignalIgnored_Pid1StillEndsOnIt(string signal)
+    {
+        // A background job of a non-interactive shell starts with INT and QUIT ignored, and bash cannot trap a signal
+        // ignored at entry: without resetting dispositions, PID 1 would survive `kill -s INT 1`.
+        var sandbox = BubblewrapSandbox.Prepare(new SandboxSpec());
+        try
+        {
+            var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true };
+            foreach (var arg in (string[])["-c", $"trap '' {signal}; \"$@\" > /dev/null 2>&1 & echo $!; wait", "parent"])
+                start.ArgumentList.Add(arg);
+            foreach (var arg in sandbox.CommandLine())
+                start.ArgumentList.Add(arg);
+            var requests = new FileStream(Path.Combine(Path.GetDirectoryName(sandbox.HostHomePath)!, "channel", "req"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
+            using var parent = Process.Start(start)!;
+            var bwrapPid = int.Parse((await parent.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
+            await WaitForStartAsync(sandbox);
+            var pid1 = int.Parse(File.ReadAllText($"/proc/{bwrapPid}/task/{bwrapPid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+            Assert.Equal(0, kill(pid1, signal == "INT" ? 2 : 3));
+
+            var deadline = Stopwatch.StartNew();
+            while (Directory.Exists($"/proc/{bwrapPid}") && !File.ReadAllText($"/proc/{bwrapPid}/stat").Contains(") Z ", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+                await Task.Delay(50);
+            var bwrapAlive = Directory.Exists($"/proc/{bwrapPid}") && !File.ReadAllText($"/proc/{bwrapPid}/stat").Contains(") Z ", StringComparison.Ordinal);
+            parent.Kill(entireProcessTree: true);
+            await parent.WaitForExitAsync();
+            await requests.DisposeAsync();
+            Assert.False(bwrapAlive, $"PID 1 ignored SIG{signal}: the machine survived it");
+        }
+        finally
+        {
+            await sandbox.DisposeAsync();
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+#pragma warning disable SA1300, CA5392, SYSLIB1054 // libc's own name; P/Invoke kept minimal for one test
+    private static extern int kill(int pid, int sig);
+#pragma warning restore SA1300, CA5392, SYSLIB1054
+
     [Fact]
     public async Task CreateAsync_HostCommandNameWithSlash_Throws()
     {
