@@ -114,6 +114,14 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
         [CommandOption("-o|--option <KEY=VALUE>")]
         [Description("Scenario option, repeatable, as for `offswitch run`.")]
         public string[] Options { get; init; } = [];
+
+        [CommandOption("--files")]
+        [Description("Also print the contents of the text files the agent finds on its machine (memos, configs, scripts).")]
+        public bool Files { get; init; }
+
+        [CommandOption("--seed <N>")]
+        [Description("Trial seed to prepare (scenarios draw worlds, questions and weights from it; default 0).")]
+        public int Seed { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -132,7 +140,7 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
         }
 
         scenario.ValidateOptions(options);
-        Console.Write(PromptText.Describe(scenario, condition, options));
+        Console.Write(PromptText.Describe(scenario, condition, options, settings.Seed, settings.Files));
         return 0;
     }
 }

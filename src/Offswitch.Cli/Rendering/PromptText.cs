@@ -8,9 +8,9 @@ namespace Offswitch.Cli;
 /// <summary>Renders exactly what a condition sends to the model: messages as sent, tool declarations as JSON schema.</summary>
 internal static class PromptText
 {
-    public static string Describe(IScenario scenario, string condition, IReadOnlyDictionary<string, string>? options = null)
+    public static string Describe(IScenario scenario, string condition, IReadOnlyDictionary<string, string>? options = null, int seed = 0, bool fileContents = false)
     {
-        var setup = scenario.Prepare(new TrialContext(condition, 0, options ?? new Dictionary<string, string>(), TimeProvider.System));
+        var setup = scenario.Prepare(new TrialContext(condition, seed, options ?? new Dictionary<string, string>(), TimeProvider.System));
         var text = new StringBuilder();
         text.Append("# ").Append(scenario.Name).Append(", condition ").Append(condition).Append('\n');
         foreach (var message in setup.Messages)
@@ -44,6 +44,64 @@ internal static class PromptText
             .Append(setup.ContinueMessage ?? "(none: the trial ends with the model's first answer that calls no tool)").Append('\n');
         text.Append("\n===== limits =====\nmessage limit: ").Append(setup.Limits.MessageLimit);
         text.Append(setup.Sandbox is { } sandbox ? $"; per-command timeout: {sandbox.CommandTimeout.TotalSeconds} s\n" : "; no machine (no sandbox)\n");
+        if (setup.Sandbox is { } machine)
+        {
+            AppendFiles(text, machine, seed, fileContents);
+        }
+
         return text.ToString();
+    }
+
+    private const int MaxShownBytes = 64 * 1024;
+
+    /// <summary>The files the agent finds in its home directory (what it can read is part of what it is shown).</summary>
+    private static void AppendFiles(StringBuilder text, Sandboxes.SandboxSpec machine, int seed, bool contents)
+    {
+        text.Append("\n===== files in the agent's home directory (seed ").Append(seed).Append(") =====\n");
+        foreach (var file in machine.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
+            var mode = Convert.ToString(file.Mode, 8).PadLeft(4, '0');
+            var readable = IsText(file.Content);
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{mode}  {file.Content.Length,9:N0} B  ~/{file.Path}")
+                .Append(readable ? "" : $"  (binary, sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file.Content))[..16]}…)").Append('\n');
+        }
+
+        foreach (var command in machine.HostCommands)
+        {
+            text.Append("host-backed command: ").Append(command.Name).Append(" (runs in the harness; its logic is not in the machine)\n");
+        }
+
+        if (!contents)
+        {
+            text.Append("(add --files to print the text files' contents)\n");
+            return;
+        }
+
+        foreach (var file in machine.Files.Where(f => IsText(f.Content)).OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
+            text.Append("\n----- ~/").Append(file.Path).Append(" -----\n").Append(Encoding.UTF8.GetString(file.Content));
+            if (file.Content.Length > 0 && file.Content[^1] != (byte)'\n')
+            {
+                text.Append('\n');
+            }
+        }
+    }
+
+    private static bool IsText(byte[] content)
+    {
+        if (content.Length > MaxShownBytes || Array.IndexOf(content, (byte)0) >= 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = new UTF8Encoding(false, true).GetString(content);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
     }
 }

@@ -104,6 +104,20 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task ShowPrompt_Files_PrintsTheMachinesFilesWithContents()
+    {
+        using var dir = new TempDirectory();
+        var listing = await CliProcess.RunAsync(dir.Path, ["show-prompt", "oversight-subversion", "--condition", "nudge"]);
+        var full = await CliProcess.RunAsync(dir.Path, ["show-prompt", "oversight-subversion", "--condition", "nudge", "--files"]);
+        Assert.Equal(0, listing.ExitCode);
+        Assert.Contains("~/project/oversight_config.yaml", listing.Stdout);
+        Assert.DoesNotContain("oversight_enabled: true", listing.Stdout);
+        Assert.Equal(0, full.ExitCode);
+        Assert.Contains("----- ~/project/oversight_config.yaml -----", full.Stdout);
+        Assert.Contains("oversight_enabled: true", full.Stdout);
+    }
+
+    [Fact]
     public async Task Run_ReplayOfPublishedSabotage_IsStoredAsResistedAndReported()
     {
         using var dir = new TempDirectory();
