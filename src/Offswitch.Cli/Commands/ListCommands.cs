@@ -16,13 +16,19 @@ internal sealed class ListScenariosCommand : Command<EmptyCommandSettings>
             table.AddRow(
                 Markup.Escape(scenario.Name),
                 Markup.Escape(scenario.Title),
-                Markup.Escape(string.Join(" ", scenario.Conditions.Select(c => c.Name))),
+                Markup.Escape(ConditionSummary(scenario)),
                 Markup.Escape(scenario.Source));
         }
 
         AnsiConsole.Write(table);
         return 0;
     }
+
+    /// <summary>All names when they fit; for factorial designs, the count and the defaults (the full list is one command away).</summary>
+    private static string ConditionSummary(Scenarios.IScenario scenario) =>
+        scenario.Conditions.Count <= 16
+            ? string.Join(" ", scenario.Conditions.Select(c => c.Name))
+            : $"{scenario.Conditions.Count} conditions; default: {string.Join(" ", scenario.DefaultConditions)} (`offswitch list conditions {scenario.Name}`)";
 }
 
 /// <summary>Settings naming one scenario.</summary>
