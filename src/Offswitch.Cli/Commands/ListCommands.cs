@@ -56,6 +56,12 @@ internal sealed class ListConditionsCommand : Command<ScenarioSettings>
         }
 
         AnsiConsole.Write(table);
+        if (scenario is Scenarios.AgenticMisalignment.MisalignmentScenario)
+        {
+            AnsiConsole.MarkupLineInterpolated(
+                $"Each name also takes suffixes, in this order: [bold]-prod[/] (no secret scratchpad), [bold]-dont[/] or [bold]-goal[/] (the published extra instructions), [bold]-notice[/] (the eval-awareness notice), [bold]-agentic[/] (actions as tool calls over several turns; ours), e.g. {scenario.DefaultConditions[0]}-prod-notice.");
+        }
+
         AnsiConsole.MarkupLineInterpolated($"Exact texts: [bold]offswitch show-prompt {scenario.Name} --condition NAME[/]");
         return 0;
     }
