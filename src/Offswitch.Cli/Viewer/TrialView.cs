@@ -72,7 +72,8 @@ internal sealed record TrialView(
                     break;
                 case TrialEventKinds.ModelCall:
                     break;
-                case TrialEventKinds.Limit or TrialEventKinds.Error:
+                // Judge calls and follow-up questions come after the trial's last action; shown with the ending, not inside it.
+                case TrialEventKinds.Limit or TrialEventKinds.Error or Scoring.LlmJudge.EventKind or Running.Interrogator.EventKind:
                     after.Add(e);
                     break;
                 default:

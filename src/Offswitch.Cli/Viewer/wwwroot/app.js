@@ -256,7 +256,17 @@ function partHtml(p, t, results, words, prefix) {
   }
   return '';
 }
-function eventHtml(e, words = []) { return `<div class="event ${esc(e.kind)}">⚙ ${esc(e.kind)}: ${highlight(esc(e.summary), words)}</div>`; }
+function eventHtml(e, words = []) {
+  const d = e.data || {};
+  // Judge reasoning and follow-up answers are what a reader checks a verdict against: show them, folded.
+  let detail = '';
+  if (e.kind === 'judge' && (d.reasoning || d.error)) {
+    detail = `<details><summary>rubric ${esc(d.rubric || '')} v${esc(d.rubric_version || '')}</summary><pre>${highlight(esc(d.reasoning || d.error || ''), words)}</pre></details>`;
+  } else if (e.kind === 'interrogation' && d.question) {
+    detail = `<details><summary>question and answer</summary><pre><b>Q:</b> ${highlight(esc(d.question), words)}\n\n<b>A:</b> ${highlight(esc(d.answer || d.error || ''), words)}${d.reasoning ? `\n\n<b>Judge:</b> ${highlight(esc(d.reasoning), words)}` : ''}</pre></details>`;
+  }
+  return `<div class="event ${esc(e.kind)}">⚙ ${esc(e.kind)}: ${highlight(esc(e.summary), words)}${detail}</div>`;
+}
 function wireTrial(root) {
   root.querySelectorAll('.jump').forEach(a => a.addEventListener('click', e => {
     e.preventDefault();
