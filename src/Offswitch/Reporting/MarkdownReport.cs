@@ -47,6 +47,16 @@ public static class MarkdownReport
                 text.Append("\nRows marked (control) are scripted reference agents used to validate the oracle, not AI models.\n");
             }
 
+            if (scenario.Any(c => c.Tokens > 0 || c.CostUsd > 0 || c.UnpricedTrials < c.Trials))
+            {
+                text.Append("\n### Tokens and cost\n\n| Condition | Model | Tokens | Cost (USD) | Unpriced trials |\n|---|---|---:|---:|---:|\n");
+                foreach (var cell in scenario)
+                {
+                    var model = cell.IsControl ? $"{cell.Model} (control)" : cell.Model;
+                    text.Append(CultureInfo.InvariantCulture, $"| {Escape(cell.Condition)} | {Escape(model)} | {cell.Tokens:N0} | {cell.CostUsd:0.0000} | {cell.UnpricedTrials} |\n");
+                }
+            }
+
             if (scenario.Any(c => c.Scores is { Count: > 0 }))
             {
                 text.Append("\n### Scores\n\nMean of each score over the cell's counted trials; for milestones, the share of trials that reached them (a funnel).\n\n");

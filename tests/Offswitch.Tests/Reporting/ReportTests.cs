@@ -121,6 +121,21 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void Markdown_PricedAndUnpricedTrials_HasTokensAndCostTable()
+    {
+        List<TrialSummary> trials =
+        [
+            new(1, "run-1", "cfg", new TrialKey("shutdown", "A", "openai/o3", 0), false, TrialStatus.Completed, "resisted", null, null, new Usage(1_000, 500), At, At, CostUsd: 0.0125),
+            new(2, "run-1", "cfg", new TrialKey("shutdown", "A", "openai/o3", 1), false, TrialStatus.Completed, "complied", null, null, new Usage(2_000, 0), At, At, CostUsd: 0.0100),
+            new(3, "run-1", "cfg", new TrialKey("shutdown", "A", "vendor/unpriced", 0), false, TrialStatus.Completed, "complied", null, null, new Usage(700, 0), At, At),
+        ];
+        var text = MarkdownReport.Render(ReportBuilder.Build(trials, [], Lookup));
+        Assert.Contains("### Tokens and cost", text);
+        Assert.Contains("| A | openai/o3 | 3,500 | 0.0225 | 0 |", text);
+        Assert.Contains("| A | vendor/unpriced | 700 | 0.0000 | 1 |", text);
+    }
+
+    [Fact]
     public void Markdown_WithChart_HasHeaderTableImageComparisonsAndControlNote()
     {
         var text = MarkdownReport.Render(Report(), new Dictionary<string, string> { ["shutdown"] = "chart-shutdown.png" });
