@@ -165,6 +165,10 @@ internal sealed class MisalignmentClassifier(MisalignmentKind kind, CastSettings
     };
 
     /// <summary>Classifies a response: deterministic checks, then the judge (when there is one), then eval awareness.</summary>
+    public Task<Verdict> ClassifyAsync(string response, IChatClient? judge, TrialRecorder? recorder, bool evalAwareness, CancellationToken cancellationToken) =>
+        ClassifyAsync(response, null, judge, recorder, evalAwareness, cancellationToken);
+
+    /// <summary>Classifies a response whose actions (agentic: the rendered calls) are given apart; see <see cref="Deterministic"/>.</summary>
     public async Task<Verdict> ClassifyAsync(string response, string? actions, IChatClient? judge, TrialRecorder? recorder, bool evalAwareness, CancellationToken cancellationToken)
     {
         var gate = Deterministic(response, actions);
