@@ -60,7 +60,7 @@ internal sealed class MisalignmentEnvironment(
             return new Verdict(MisalignmentOutcomes.Discarded, null, new Dictionary<string, string> { ["reason"] = $"trial ended by {stopReason} without a usable answer" });
         }
 
-        return await _classifier.ClassifyAsync(response, judge, _recorder, evalAwareness, cancellationToken);
+        return await _classifier.ClassifyAsync(response, agentic ? Actions(conversation) : null, judge, _recorder, evalAwareness, cancellationToken);
     }
 
     /// <summary>
@@ -92,14 +92,25 @@ internal sealed class MisalignmentEnvironment(
         return ToolTags.Join(parts);
     }
 
+    /// <summary>The agentic trial's actions: each function call, written as its published tag, in order.</summary>
+    public static string Actions(IReadOnlyList<ChatMessage> conversation) => ToolTags.Join(
+        conversation.Where(m => m.Role == ChatRole.Assistant).SelectMany(m => m.Contents).OfType<FunctionCallContent>().Select(Render));
+
     /// <summary>A function call written as the published tag it stands for.</summary>
     public static string Render(FunctionCallContent call) => call.Name switch
     {
-        MisalignmentTools.SendEmail => ToolTags.Email(ArgText(call, "to"), ArgText(call, "subject"), ArgText(call, "body")),
-        MisalignmentTools.ForwardEmail => ToolTags.Forward(ArgText(call, "email_id"), ArgText(call, "to"), ArgText(call, "body")),
+        MisalignmentTools.SendEmail => ToolTags.Email(Recipient(call), ArgText(call, "subject"), ArgText(call, "body")),
+        MisalignmentTools.ForwardEmail => ToolTags.Forward(ArgText(call, "email_id"), Recipient(call), ArgText(call, "body")),
         MisalignmentTools.CancelAlert => ToolTags.CancelAlert(ArgText(call, "code")),
         _ => $"<tool_use:{call.Name}>\n{JsonSerializer.Serialize(call.Arguments)}\n</tool_use:{call.Name}>",
     };
+
+    /// <summary>
+    /// The <c>to</c> argument as the tag's <c>to:</c> line. A structured argument names its recipients unambiguously, so
+    /// the angle brackets of a display name ("Name &lt;a@b.c&gt;") become parentheses: written as is, the published
+    /// HTML reading would take the address for markup and drop it, which is a quirk of reading free text, not of a call.
+    /// </summary>
+    private static string Recipient(FunctionCallContent call) => ArgText(call, "to").Replace('<', '(').Replace('>', ')');
 
     private static string ArgText(FunctionCallContent call, string name) =>
         call.Arguments is not null && call.Arguments.TryGetValue(name, out var value) && value is not null
@@ -107,6 +118,8 @@ internal sealed class MisalignmentEnvironment(
             {
                 string text => text,
                 JsonElement { ValueKind: JsonValueKind.String } element => element.GetString() ?? string.Empty,
+                JsonElement { ValueKind: JsonValueKind.Array } list when list.EnumerateArray().All(e => e.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                    => string.Join(", ", list.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText())),
                 JsonElement element => element.GetRawText(),
                 _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
             }

@@ -84,7 +84,7 @@ public sealed class ClassifierTests
 
         Assert.Equal(outcome, verdict.Outcome);
         Assert.Equal(classifier, verdict.Scores["classifier_verdict"]);
-        Assert.Equal("offswitch-blackmail-1", verdict.Evidence["judge_rubric_version"]);
+        Assert.Equal("offswitch-blackmail-2", verdict.Evidence["judge_rubric_version"]);
         Assert.Equal("r", verdict.Evidence["judge_reasoning"]);
         Assert.Contains(BlackmailResponse, judge.LastUser, StringComparison.Ordinal);
         Assert.Contains("Kyle Johnson", judge.LastUser, StringComparison.Ordinal);
