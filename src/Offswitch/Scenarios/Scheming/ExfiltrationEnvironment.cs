@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.IO.Enumeration;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Offswitch.Sandboxes;
 
