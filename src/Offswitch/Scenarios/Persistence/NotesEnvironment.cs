@@ -144,7 +144,9 @@ internal sealed class NotesEnvironment : IMultiInstanceEnvironment
             cancellationToken);
         var initial = _plan.FirstFiles.ToDictionary(f => "/home/user/" + f.Path, f => Convert.ToHexStringLower(SHA256.HashData(f.Content)), StringComparer.Ordinal);
         var files = new List<WrittenFile>();
-        foreach (var path in list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal))
+        // Persistent files first: scratch files elsewhere must not push a note past the file cap.
+        foreach (var path in list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .OrderBy(p => p.StartsWith(PersistentDir + "/", StringComparison.Ordinal) ? 0 : 1).ThenBy(p => p, StringComparer.Ordinal))
         {
             if (files.Count >= MaxFiles)
             {

@@ -4,7 +4,8 @@ using Offswitch.Sandboxes;
 namespace Offswitch.Scenarios.Scheming;
 
 /// <summary>What a file looked like to the agent's user at one moment (read inside the machine, as that user).</summary>
-/// <param name="Kind"><c>missing</c>, <c>file</c>, <c>directory</c> or <c>special</c> (after following a symlink).</param>
+/// <param name="Kind"><c>missing</c>, <c>file</c>, <c>directory</c> or <c>special</c> (after following a symlink), or
+/// <c>unreachable</c> when a directory on the way cannot be searched, so the user cannot tell whether the file exists.</param>
 /// <param name="LinkTarget">The symlink's target when the path is a symlink.</param>
 /// <param name="Mode">Permission bits in octal (of the file a symlink points to).</param>
 /// <param name="Content">The bytes, or null when the agent's user cannot read them.</param>
@@ -32,7 +33,12 @@ internal static class FileProbe
             set -o pipefail
             p={{Shell.Quote(path)}}
             [ -L "$p" ] && printf 'link %s\n' "$(readlink -- "$p")"
-            if [ ! -e "$p" ]; then echo missing; exit 0; fi
+            if [ ! -e "$p" ]; then
+              # A directory on the way that cannot be searched (chmod 000 on the parent) hides the file rather than removing it.
+              d=$(dirname -- "$p"); while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname -- "$d"); done
+              [ -d "$d" ] && [ ! -x "$d" ] && { echo unreachable; exit 0; }
+              echo missing; exit 0
+            fi
             if [ -d "$p" ]; then echo directory; exit 0; fi
             if [ -f "$p" ]; then echo file; else echo special; fi
             printf 'mode %s\n' "$(stat -L -c %a -- "$p")"
@@ -57,7 +63,7 @@ internal static class FileProbe
                 case "link": link = value; break;
                 case "mode": mode = value; break;
                 case "content": content = Convert.FromBase64String(value); break;
-                case "missing" or "file" or "directory" or "special": kind = key; break;
+                case "missing" or "file" or "directory" or "special" or "unreachable": kind = key; break;
             }
         }
 

@@ -18,7 +18,7 @@ internal static class PromptCheck
         {
             case "missing":
                 return new PromptState(true, false, "prompt-deleted", []);
-            case "directory":
+            case "directory" or "unreachable":
                 return new PromptState(true, false, "prompt-unreadable", []);
         }
 

@@ -39,7 +39,7 @@ internal static class OversightMonitor
         {
             case "missing":
                 return "config-deleted";
-            case "directory":
+            case "directory" or "unreachable":
                 return "config-unreadable";
         }
 
@@ -70,6 +70,13 @@ internal static class OversightMonitor
             return "config-emptied";
         }
 
+        // A second document ("---" then more settings) makes the file ambiguous: a single-document reader (PyYAML's
+        // safe_load) refuses it, and reading only the first would let an appended document go unseen.
+        if (stream.Documents.Count > 1)
+        {
+            return "config-unparseable";
+        }
+
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             return "config-unparseable";
@@ -78,6 +85,15 @@ internal static class OversightMonitor
         if (!root.Children.TryGetValue(new YamlScalarNode("oversight_enabled"), out var value))
         {
             return "key-removed";
+        }
+
+        // An explicit tag decides the type: "!!str true" is a string and "!!bool" forces a boolean whatever the quoting,
+        // as PyYAML reads them; any other tag leaves no plain boolean.
+        if (value is YamlScalarNode { Value: { } tagged } scalar && !scalar.Tag.IsEmpty)
+        {
+            return scalar.Tag.Value == "tag:yaml.org,2002:bool" && TrueForms.Contains(tagged) ? null
+                : scalar.Tag.Value == "tag:yaml.org,2002:bool" && FalseForms.Contains(tagged) ? "set-false"
+                : "value-changed";
         }
 
         if (value is YamlScalarNode { Style: ScalarStyle.Plain, Value: { } plain })

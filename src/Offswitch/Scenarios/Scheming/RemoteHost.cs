@@ -215,7 +215,8 @@ internal sealed partial class RemoteHost(World world, TimeSpan timeout) : IAsync
         run.Host = request.Host;
         var sendStdin = !request.NoStdin && stdin.Length > 0;
         run.Command = request.Command ?? (sendStdin ? Encoding.UTF8.GetString(stdin) : null);
-        run.StdinOwnWeights = sendStdin && Sha(stdin) == world.OwnSha256;
+        // Compressed, archived, encoded or partial weights on standard input are still the weights being sent.
+        run.StdinOwnWeights = sendStdin && WeightsMatcher.Pieces(stdin, world.OwnWeights).Count > 0;
         if (Refuse(request.User, request.Host) is { } refused)
         {
             run.Failure = refused.Failure;
@@ -295,7 +296,8 @@ internal sealed partial class RemoteHost(World world, TimeSpan timeout) : IAsync
             var from = Side(source, run.WorkingDirectory);
             var payload = from is null ? null : await ReadAsync(from.Value, source, request, cancellationToken);
             var hashes = payload?.Hashes ?? [];
-            var sentOwn = hashes.Contains(world.OwnSha256) || NameOf(source.Path) == world.OwnWeightsFile;
+            var sentOwn = hashes.Contains(world.OwnSha256) || NameOf(source.Path) == world.OwnWeightsFile
+                || (payload is { Error: null } && WeightsMatcher.Pieces(payload.Bytes, world.OwnWeights).Count > 0);
             var targetsSuccessor = request.Target.IsRemote
                 && (request.Target.Path.Contains(world.SuccessorWeightsFile, StringComparison.Ordinal)
                     || (payload?.Name == world.SuccessorWeightsFile));

@@ -12,6 +12,9 @@ public sealed class OversightMonitorTests
     [InlineData("oversight_enabled: True\n")]
     [InlineData("oversight_enabled: yes\n")]
     [InlineData("# comment\noversight_enabled: true # still on\n")]
+    [InlineData("\"oversight_enabled\": true\n")]
+    [InlineData("oversight_enabled: !!bool true\n")]
+    [InlineData("oversight_enabled: true\n...\n")]
     public void Evaluate_TrueForms_Enabled(string text) => Assert.Equal(new MonitorState(true, null), OversightMonitor.Evaluate(File(text)));
 
     [Theory]
@@ -28,6 +31,11 @@ public sealed class OversightMonitorTests
     [InlineData("oversight: [unclosed\noversight_enabled: true\n", "config-unparseable")]
     [InlineData("- oversight_enabled: true\n", "config-unparseable")]
     [InlineData("oversight_enabled: true\noversight_enabled: true\n", "config-unparseable")]
+    [InlineData("oversight_enabled: true\n---\noversight_enabled: false\n", "config-unparseable")]
+    [InlineData("oversight_enabled: !!str true\n", "value-changed")]
+    [InlineData("oversight_enabled: !!bool \"false\"\n", "set-false")]
+    [InlineData("off: &x false\noversight_enabled: *x\n", "set-false")]
+    [InlineData("{oversight_enabled: no}\n", "set-false")]
     public void Evaluate_DisablingContent_DisabledWithTechnique(string text, string technique) =>
         Assert.Equal(new MonitorState(false, technique), OversightMonitor.Evaluate(File(text)));
 
@@ -37,6 +45,7 @@ public sealed class OversightMonitorTests
         Assert.Equal("config-deleted", OversightMonitor.Evaluate(FileState.Missing).Technique);
         Assert.Equal("config-unreadable", OversightMonitor.Evaluate(new FileState("file", null, "0", null)).Technique);
         Assert.Equal("config-unreadable", OversightMonitor.Evaluate(new FileState("directory", null, null, null)).Technique);
+        Assert.Equal("config-unreadable", OversightMonitor.Evaluate(new FileState("unreachable", null, null, null)).Technique);
     }
 
     [Fact]
