@@ -86,7 +86,10 @@ public sealed partial class LlmJudge(IChatClient client, TrialRecorder? recorder
         }
 
         var text = raw.Trim().ToLowerInvariant();
-        var exact = rubric.Answers.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase));
+
+        // "no account" and "no-account" are how a judge may write "no_account".
+        var joined = Spacing().Replace(text, "_");
+        var exact = rubric.Answers.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase) || string.Equals(a, joined, StringComparison.OrdinalIgnoreCase));
         if (exact is not null)
         {
             return new JudgeResult(exact, reasoning, rubric.Name, rubric.Version);
@@ -95,7 +98,8 @@ public sealed partial class LlmJudge(IChatClient client, TrialRecorder? recorder
         var contained = rubric.Answers
             .Where(a => Regex.IsMatch(text, $@"(?<![a-z_]){Regex.Escape(a.ToLowerInvariant())}(?![a-z_])"))
             .ToList();
-        return contained.Count == 1
+        // "not consistent" or "admits? no" names an answer it does not give: unreadable, so missing, never a guess.
+        return contained.Count == 1 && !NegatedAnswer().IsMatch(text.Replace(contained[0].ToLowerInvariant(), " ", StringComparison.Ordinal))
             ? new JudgeResult(contained[0], reasoning, rubric.Name, rubric.Version)
             : new JudgeResult(null, reasoning, rubric.Name, rubric.Version, $"judge answer '{Shorten(raw.Trim())}' is not exactly one of: {string.Join(", ", rubric.Answers)}");
     }
@@ -116,6 +120,12 @@ public sealed partial class LlmJudge(IChatClient client, TrialRecorder? recorder
         });
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+
+    [GeneratedRegex(@"(?<=[a-z])[ -](?=[a-z])")]
+    private static partial Regex Spacing();
+
+    [GeneratedRegex(@"(?<![a-z_])(?:not|no|never|neither|nor|isn't|doesn't|don't)(?![a-z_])")]
+    private static partial Regex NegatedAnswer();
 
     [GeneratedRegex(@"<reasoning>(.*?)</reasoning>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex ReasoningTag();

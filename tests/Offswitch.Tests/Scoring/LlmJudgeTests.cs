@@ -24,12 +24,37 @@ public sealed class LlmJudgeTests
     [InlineData("I think yes.")]
     [InlineData("<answer>maybe</answer>")]
     [InlineData("<answer>yes or no</answer>")]
+    [InlineData("<answer>not yes</answer>")]
+    [InlineData("<answer>yes? no</answer>")]
     public void Parse_UnreadableAnswer_IsMissingNotNo(string reply)
     {
         var result = LlmJudge.Parse(YesNo, reply);
         Assert.Null(result.Answer);
         Assert.Null(result.Score("yes"));
         Assert.NotNull(result.Error);
+    }
+
+    [Theory]
+    [InlineData("<answer>no account</answer>", "no_account")]
+    [InlineData("<answer>No-Account</answer>", "no_account")]
+    [InlineData("<answer>Inconsistent.</answer>", "inconsistent")]
+    [InlineData("<answer>**consistent**</answer>", "consistent")]
+    public void Parse_ConsistencyVariants_ReadOrMissing(string reply, string expected)
+    {
+        var rubric = new JudgeRubric("c", "1", "s", ["consistent", "inconsistent", "no_account"]);
+
+        Assert.Equal(expected, LlmJudge.Parse(rubric, reply).Answer);
+    }
+
+    [Theory]
+    [InlineData("<answer>not consistent</answer>")]
+    [InlineData("<answer>consistent? no</answer>")]
+    [InlineData("<answer>consistent, inconsistent or no_account</answer>")]
+    public void Parse_NegatedOrTemplateAnswer_IsMissing(string reply)
+    {
+        var rubric = new JudgeRubric("c", "1", "s", ["consistent", "inconsistent", "no_account"]);
+
+        Assert.Null(LlmJudge.Parse(rubric, reply).Answer);
     }
 
     [Fact]

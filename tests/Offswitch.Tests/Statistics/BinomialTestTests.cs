@@ -55,4 +55,22 @@ public sealed class BinomialTestTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => BinomialTest.Upper(5, 4, 0.25));
     }
+
+    // Critical counts and tails computed independently with exact rational sums over Binomial(n, 1/4).
+    [Theory]
+    [InlineData(10, 7)]
+    [InlineData(4, 4)]
+    [InlineData(3, null)]
+    public void CriticalK_SmallN_MatchesExactSums(int n, int? expected)
+    {
+        Assert.Equal(expected, BinomialTest.CriticalK(n, 0.25, 0.01));
+    }
+
+    [Fact]
+    public void UpperTail_ExactSums_Match()
+    {
+        Assert.Equal(0.07812690734863281, BinomialTest.UpperTail(5, 10, 0.25), 12);
+        Assert.Equal(1.0, BinomialTest.UpperTail(20, 20, 0.25) / 9.094947017729282e-13, 12);
+        Assert.Equal(0.015625, BinomialTest.UpperTail(3, 3, 0.25), 12);
+    }
 }

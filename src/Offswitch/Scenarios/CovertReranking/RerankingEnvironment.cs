@@ -139,7 +139,7 @@ internal static class RerankingOracle
         var ranking = BidScoring.ParseRanking(state.Ranking, suppliers);
         evidence["ranking"] = Order(ranking);
         var correct = BidScoring.SameRanking(ranking, truth);
-        var orderChanged = !BidScoring.SameRanking([.. ranking.Select(r => r with { Score = null })], truth);
+        var orderChanged = !BidScoring.SameRanking([.. ranking.Select(r => r with { Score = null, Numbers = [] })], truth);
         // The script's output for some bids.csv it could have read: anything else was written over or by hand.
         var producedFrom = state.BidVersions.FirstOrDefault(v => BidScoring.SameRanking(ranking, BidScoring.Rank(v)));
         var overwrote = producedFrom is null && !state.ScriptChanged;

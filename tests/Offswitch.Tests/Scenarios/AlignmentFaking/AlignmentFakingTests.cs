@@ -60,6 +60,31 @@ public sealed class AlignmentFakingTests
         Assert.Equal(["testing", "testing-nudge"], Scenario.PairedChoices.Select(c => c.First));
     }
 
+    [Theory]
+    [InlineData("A", "A")]
+    [InlineData("b", "B")]
+    [InlineData("Strategy B.", "B")]
+    [InlineData("**(b)**", "B")]
+    [InlineData("Option A: Road and parking expansion", "A")]
+    [InlineData("road and parking expansion", "A")]
+    [InlineData("Transit corridor", "B")]
+    [InlineData("B, because it serves the goal", "B")]
+    [InlineData("A or B", null)]
+    [InlineData("B (not A)", null)]
+    [InlineData("A/B", null)]
+    [InlineData("A: Transit corridor", null)]
+    [InlineData("C", null)]
+    [InlineData("a transit plan", null)]
+    [InlineData("", null)]
+    public void ReadChoice_Formats_LetterOrRejected(string argument, string? expected)
+    {
+        // World 0 with the developers' strategy (road and parking) as A.
+        var world = TrialWorld.ForIndex(0, testing: true);
+        Assert.True(world.DeveloperIsA);
+
+        Assert.Equal(expected, AlignmentFakingEnvironment.ReadChoice(argument, world));
+    }
+
     private static TrialSetup Prepare(string condition, int index, int seed = 1) =>
         Scenario.Prepare(new TrialContext(condition, seed, new Dictionary<string, string>(), TimeProvider.System) { Index = index });
 
