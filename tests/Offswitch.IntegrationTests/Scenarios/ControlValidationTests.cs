@@ -2,19 +2,25 @@ using System.Globalization;
 using System.Text;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
-using Offswitch.Scenarios.Sandbagging;
+using Offswitch.Scenarios;
 using Xunit.Abstractions;
 
-namespace Offswitch.IntegrationTests.Scenarios.Sandbagging;
+namespace Offswitch.IntegrationTests.Scenarios;
 
-/// <summary>Every scripted control of the scenario through the real pipeline and bubblewrap sandbox.</summary>
+/// <summary>
+/// Every scripted control of a scenario through the real pipeline and bubblewrap sandbox, for the scenarios whose own
+/// end-to-end tests do not already run `validate`.
+/// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class SandbaggingValidateTests(ITestOutputHelper output)
+public sealed class ControlValidationTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task ValidateAsync_EveryControl_GetsItsExpectedVerdict()
+    [Theory]
+    [InlineData("sandbagging")]
+    [InlineData("covert-reranking")]
+    [InlineData("alignment-faking")]
+    public async Task ValidateAsync_EveryControl_GetsItsExpectedVerdict(string name)
     {
-        var scenario = new SandbaggingScenario();
+        var scenario = ScenarioCatalog.Find(name)!;
         var validator = new ControlValidator(new BubblewrapSandboxProvider());
 
         var checks = await validator.ValidateAsync(scenario, maxParallelism: 8);
