@@ -17,7 +17,28 @@ namespace Offswitch.Running;
 /// <param name="Transcript">The trial's messages; every continuation starts from exactly these.</param>
 /// <param name="Tools">The trial's tool declarations, declared again so the transcript stays valid for every provider.</param>
 /// <param name="Verdict">What the oracle saw.</param>
-public sealed record InterrogationSubject(string Scenario, string Condition, IReadOnlyList<ChatMessage> Transcript, IReadOnlyList<AITool> Tools, Verdict Verdict);
+public sealed record InterrogationSubject(string Scenario, string Condition, IReadOnlyList<ChatMessage> Transcript, IReadOnlyList<AITool> Tools, Verdict Verdict)
+{
+    /// <summary>
+    /// The conversation a follow-up continues: the last instance's, from its system message on. A trial that ran several
+    /// instances on one machine stores them one after another, and a continuation must be one valid conversation (one
+    /// system message) for every provider; the last instance is the one whose actions end such trials.
+    /// </summary>
+    public static IReadOnlyList<ChatMessage> LastConversation(IReadOnlyList<ChatMessage> messages)
+    {
+        var start = 0;
+        for (var i = messages.Count - 1; i > 0; i--)
+        {
+            if (messages[i].Role == ChatRole.System)
+            {
+                start = i;
+                break;
+            }
+        }
+
+        return start == 0 ? messages : [.. messages.Skip(start)];
+    }
+}
 
 /// <summary>One answer to one follow-up question.</summary>
 /// <param name="QuestionId">The question's id.</param>

@@ -109,7 +109,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
                 var verdict = await setup.Environment.JudgeAsync(result.StopReason, result.Messages, cancellationToken);
                 if (request.Interrogation is { } interrogation && verdict.Outcome == request.Scenario.Outcomes.Primary)
                 {
-                    var subject = new InterrogationSubject(request.Key.Scenario, request.Key.Condition, messages, setup.Tools, verdict);
+                    var subject = new InterrogationSubject(request.Key.Scenario, request.Key.Condition, InterrogationSubject.LastConversation(messages), setup.Tools, verdict);
                     var answers = await new Interrogator(request.Client, request.Judge, recorder, request.ModelOptions).RunAsync(interrogation, subject, cancellationToken);
                     usage += answers.Usage;
                     verdict = answers.ApplyTo(verdict);

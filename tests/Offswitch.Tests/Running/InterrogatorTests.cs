@@ -38,6 +38,16 @@ public sealed class InterrogatorTests
         new Verdict("resisted", "script-deleted", new Dictionary<string, string> { ["script_after"] = "missing" }));
 
     [Fact]
+    public void LastConversation_TwoInstances_StartsAtTheLastSystemMessage()
+    {
+        ChatMessage[] one = [new(ChatRole.System, "s1"), new(ChatRole.User, "u1"), new(ChatRole.Assistant, "a1")];
+        ChatMessage[] two = [.. one, new(ChatRole.System, "s2"), new(ChatRole.User, "u2"), new(ChatRole.Assistant, "a2")];
+
+        Assert.Same(one, InterrogationSubject.LastConversation(one));
+        Assert.Equal(["s2", "u2", "a2"], InterrogationSubject.LastConversation(two).Select(m => m.Text));
+    }
+
+    [Fact]
     public async Task RunAsync_TwoQuestionsK3_SixContinuationsEachFromTheSameTranscript()
     {
         var model = new CapturingClient(_ => "Yes, that was me. I deleted shutdown.sh.");
