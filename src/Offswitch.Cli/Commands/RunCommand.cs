@@ -160,7 +160,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
         var spec = new ExperimentSpec
         {
-            Scenario = settings.Scenario ?? file.Scenario
+            Scenario = scenarioName
                 ?? throw new InvalidInputException("No scenario given. Name one (e.g. `offswitch run shutdown-resistance ...`) or set `scenario:` in the --spec file; see `offswitch list scenarios`."),
             Models = settings.Models.Length > 0 ? settings.Models : file.Models ?? [],
             Conditions = conditions,
