@@ -9,38 +9,37 @@ using System.Text.RegularExpressions;
 namespace Offswitch.Sandboxes;
 
 /// <summary>
-/// One bubblewrap machine. PID 1 is a bash loop (see <see cref="BubblewrapScripts.Init"/>) that serves exec and ping
-/// requests over two FIFOs in a host directory mounted at <c>/run/offswitch</c>; the same event FIFO carries
-/// host-command calls. See Sandboxes/README.md for the design.
+/// One bubblewrap machine. PID 1 is a non-dumpable Perl supervisor (<see cref="BubblewrapScripts.Init"/>) that serves
+/// exec, kill and ping requests over the pipes it inherits (<see cref="InitChannel"/>); host commands call the harness
+/// on a Unix socket (<see cref="HostCommandServer"/>); the harness reads the agent's files only through
+/// <see cref="SafeDirectory"/>. See Sandboxes/README.md for what this guarantees.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed partial class BubblewrapSandbox : ISandbox
 {
     internal const string Home = "/home/user";
-    private const int MaxOutputBytes = 1024 * 1024;
+    private const int MaxOutputBytes = InitChannel.MaxOutputBytes;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(10);
     private static readonly string[] SystemDirectories = ["/bin", "/lib", "/lib32", "/lib64", "/libx32", "/sbin"];
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly SandboxSpec _spec;
     private readonly SandboxIdentity _identity;
     private readonly string _root;
+    private readonly string _disk;
     private readonly string _tmp;
     private readonly string _etc;
     private readonly string _channel;
     private readonly Dictionary<string, HostCommand> _hostCommands;
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<int>> _waiters = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _lifetime = new();
-    private readonly Lock _requestLock = new();
     private readonly StringBuilder _diagnostics = new();
     private Process? _process;
-    private FileStream? _requests;
-    private FileStream? _events;
-    private Thread? _eventReader;
+    private InitChannel? _init;
+    private HostCommandServer? _server;
+    private SandboxCgroup? _cgroup;
+    private bool _diskMounted;
     private string? _exitDescription;
-    private long _nextId;
     private int _initHostPid;
     private int _initPidfd = -1;
     private int _disposed;
@@ -50,8 +49,9 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         _spec = spec;
         _identity = identity;
         _root = root;
-        HostHomePath = Path.Combine(root, "home");
-        _tmp = Path.Combine(root, "tmp");
+        _disk = Path.Combine(root, "disk");
+        HostHomePath = Path.Combine(_disk, "home");
+        _tmp = Path.Combine(_disk, "tmp");
         _etc = Path.Combine(root, "etc");
         _channel = Path.Combine(root, "channel");
         _hostCommands = spec.HostCommands.ToDictionary(c => c.Name, StringComparer.Ordinal);
@@ -100,7 +100,8 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
 
         var identity = SandboxIdentity.ForThisProcess(spec.Limits.MaxProcesses);
-        var root = Directory.CreateTempSubdirectory("offswitch-sandbox-").FullName;
+        // The harness's pid in the name lets a later run recognise what a killed one left behind.
+        var root = Directory.CreateTempSubdirectory($"offswitch-sandbox-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-").FullName;
         var sandbox = new BubblewrapSandbox(spec, identity, root);
         try
         {
@@ -108,7 +109,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
         catch
         {
-            DeleteTree(root);
+            sandbox.ReleaseHostResources();
             throw;
         }
 
@@ -118,14 +119,27 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     private void Populate()
     {
         _identity.Own(_root);
-        foreach (var dir in new[] { HostHomePath, _tmp, _channel, Path.Combine(_channel, "x"), Path.Combine(_channel, "hc") })
+        Directory.CreateDirectory(_disk);
+        if (_identity.SwitchUser)
+        {
+            // As root: the home and /tmp share one size-capped tmpfs, so a writing agent cannot fill the host's disk.
+            var options = $"size={_spec.Limits.DiskBytes.ToString(CultureInfo.InvariantCulture)},nr_inodes=262144,mode=0755";
+            if (NativeMethods.mount("tmpfs", _disk, "tmpfs", NativeMethods.MsNoSuid | NativeMethods.MsNoDev, options) == 0)
+                _diskMounted = true;
+            else
+                AddDiagnostic($"no size-capped tmpfs for the home (mount failed: errno {Marshal.GetLastPInvokeError()}); it is a plain host directory");
+        }
+
+        foreach (var dir in new[] { HostHomePath, _tmp })
         {
             Directory.CreateDirectory(dir);
             _identity.Own(dir);
         }
 
         File.SetUnixFileMode(_tmp, (UnixFileMode)Convert.ToInt32("1777", 8));
-        File.SetUnixFileMode(_channel, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // The channel stays the harness's own (read-only inside): it holds only the host-command socket.
+        Directory.CreateDirectory(_channel);
+        File.SetUnixFileMode(_channel, (UnixFileMode)Convert.ToInt32("755", 8));
 
         Directory.CreateDirectory(_etc);
         File.WriteAllText(Path.Combine(_etc, "passwd"),
@@ -149,14 +163,6 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             var target = Path.Combine(HostHomePath, command.Name);
             File.WriteAllText(target, BubblewrapScripts.HostCommandClient(command.Name), Utf8);
             File.SetUnixFileMode(target, (UnixFileMode)Convert.ToInt32("755", 8));
-        }
-
-        foreach (var fifo in new[] { "req", "events" })
-        {
-            var path = Path.Combine(_channel, fifo);
-            if (NativeMethods.mkfifo(path, Convert.ToUInt32("600", 8)) != 0)
-                throw new IOException($"mkfifo {path} failed: errno {Marshal.GetLastPInvokeError()}");
-            _identity.Own(path);
         }
     }
 
@@ -194,7 +200,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             a.AddRange(["--ro-bind", path, Home + "/" + command.Name]);
         }
 
-        a.AddRange(["--bind", _channel, BubblewrapScripts.ChannelMount]);
+        a.AddRange(["--ro-bind", _channel, BubblewrapScripts.ChannelMount]);
         // Last of the mount operations: bwrap creates mount points in its root as it goes.
         a.AddRange(["--remount-ro", "/dev", "--remount-ro", "/"]);
         a.AddRange([
@@ -224,7 +230,10 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         // machine would then survive `kill -s INT 1`. env resets every signal to its default before bash starts.
         if (EnvResetsSignals.Value)
             a.AddRange([EnvPath, "--default-signal"]);
-        a.AddRange(["/bin/bash", "-p", "-c", BubblewrapScripts.Init, "offswitch-init"]);
+        a.AddRange([
+            BubblewrapScripts.PerlPath, "-e", BubblewrapScripts.Init, "--",
+            NativeMethods.PrctlSyscall.ToString(CultureInfo.InvariantCulture), MaxOutputBytes.ToString(CultureInfo.InvariantCulture), "offswitch-init",
+        ]);
         return a;
     }
 
@@ -252,36 +261,44 @@ internal sealed partial class BubblewrapSandbox : ISandbox
 
     private async Task LaunchAsync(CancellationToken cancellationToken)
     {
-        // Both ends are opened read-write so that neither open blocks and the reader never sees end-of-file.
-        _requests = new FileStream(Path.Combine(_channel, "req"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
-        _events = new FileStream(Path.Combine(_channel, "events"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
-        var started = Register("pong:start");
-        _eventReader = new Thread(ReadEvents) { IsBackground = true, Name = "sandbox events" };
-        _eventReader.Start();
+        _server = new HostCommandServer(Path.Combine(_channel, "host.sock"), _hostCommands, PingAsync, AddDiagnostic);
+        File.SetUnixFileMode(Path.Combine(_channel, "host.sock"), (UnixFileMode)Convert.ToInt32("666", 8));
 
-        // PID 1's stdio goes to a log file, not a pipe: a pipe would tie "bwrap has exited" to "every holder has
-        // closed it". The shell only redirects and execs, so bwrap remains our direct child (--die-with-parent).
-        var startInfo = new ProcessStartInfo("/bin/sh") { WorkingDirectory = _root, UseShellExecute = false };
-        startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add("exec \"$@\" < /dev/null >> \"$0\" 2>&1");
-        startInfo.ArgumentList.Add(LogPath);
+        // PID 1's stdin and stdout are the channel: pipes that only the harness and PID 1 hold (bwrap passes its own
+        // stdio on). Its stderr carries bwrap's own complaints, kept for diagnostics.
+        var startInfo = new ProcessStartInfo(File.Exists(SetprivPath) ? SetprivPath : CommandLine()[0])
+        {
+            WorkingDirectory = _root,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
 
         // bubblewrap sets its parent-death signal only once it runs; a harness killed between the fork and that moment
         // would leave an orphaned sandbox. setpriv sets the signal first, and the guard then checks that the parent is
         // still the harness (getppid after the signal is armed), closing that window.
+        var commandLine = CommandLine();
         if (File.Exists(SetprivPath))
         {
-            foreach (var arg in (string[])[SetprivPath, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", "[ \"$PPID\" = \"$0\" ] || exit 125; exec \"$@\"", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            foreach (var arg in (string[])["--pdeathsig", "KILL", "--", "/bin/sh", "-c", "[ \"$PPID\" = \"$0\" ] || exit 125; exec \"$@\"", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)])
+                startInfo.ArgumentList.Add(arg);
+            foreach (var arg in commandLine)
+                startInfo.ArgumentList.Add(arg);
+        }
+        else
+        {
+            foreach (var arg in commandLine.Skip(1))
                 startInfo.ArgumentList.Add(arg);
         }
 
-        foreach (var arg in CommandLine())
-            startInfo.ArgumentList.Add(arg);
         _process = await ProcessLauncher.StartAsync(startInfo);
+        _init = new InitChannel(_process.StandardInput.BaseStream, _process.StandardOutput.BaseStream);
+        _ = CollectStderrAsync(_process.StandardError);
         _ = WatchExitAsync(_process);
 
-        var first = await Task.WhenAny(started, _exited.Task).WaitAsync(StartTimeout, cancellationToken);
-        if (first != started)
+        var first = await Task.WhenAny(_init.Started, _exited.Task).WaitAsync(StartTimeout, cancellationToken);
+        if (first != _init.Started)
         {
             await _exited.Task;
             throw new InvalidOperationException($"The sandbox ended while starting ({_exitDescription}): {Diagnostics()}");
@@ -296,6 +313,29 @@ internal sealed partial class BubblewrapSandbox : ISandbox
                 _initPidfd = fd;
             else if (fd >= 0)
                 NativeMethods.close(fd);
+        }
+
+        // PID 1 has started nothing yet, so moving it puts every later process of the machine in the group.
+        if (_identity.SwitchUser && _initPidfd >= 0)
+        {
+            _cgroup = SandboxCgroup.TryCreate(_spec.Limits.MemoryBytes, _spec.Limits.MaxProcesses + 8, isRoot: true, out var reason);
+            if (_cgroup is null)
+                AddDiagnostic("no cgroup: " + reason);
+            else
+                _cgroup.Add(_initHostPid);
+        }
+    }
+
+    private async Task CollectStderrAsync(StreamReader stderr)
+    {
+        try
+        {
+            while (await stderr.ReadLineAsync() is { } line)
+                AddDiagnostic(line);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // Closed at dispose.
         }
     }
 
@@ -351,8 +391,6 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         _exitDescription = DescribeExit(process.ExitCode, Volatile.Read(ref _disposed) != 0);
         _exited.TrySetResult();
     }
-
-    private string LogPath => Path.Combine(_root, "init.log");
 
     /// <summary>
     /// Kills PID 1 by its host pid, which takes down its namespace; under a dedicated uid also every process of that
@@ -429,31 +467,35 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         ArgumentNullException.ThrowIfNull(command);
         options ??= new ExecOptions();
         var clock = Stopwatch.StartNew();
-        if (!IsAlive || Volatile.Read(ref _disposed) != 0)
+        if (!IsAlive || Volatile.Read(ref _disposed) != 0 || _init is null)
             return new ExecResult(-1, "", "", TimedOut: false, SandboxGone: true, clock.Elapsed);
 
-        var id = "e" + Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
-        var x = Path.Combine(_channel, "x");
-        await File.WriteAllTextAsync(Path.Combine(x, id + ".cmd"), command, Utf8, cancellationToken);
-        var done = Register("done:" + id);
+        var running = _init.Start(command, options.Login);
         try
         {
-            Send($"{(options.Login ? "exec" : "plain")} {id}");
             var timeout = options.Timeout ?? _spec.CommandTimeout;
             var timer = Task.Delay(timeout, cancellationToken);
-            var first = await Task.WhenAny(done, _exited.Task, timer);
+            var first = await Task.WhenAny(running.Done, _exited.Task, timer);
             if (first == timer)
             {
-                await KillCommandAsync(id, done);
+                await KillCommandAsync(running);
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var (stdout, stderr) = ReadOutputs(x, id);
-            if (done.IsCompletedSuccessfully && first == done)
+            var (stdout, stderr) = running.Output();
+            if (first == running.Done && running.Done.Result is { } status)
             {
-                // A command like `kill -s TERM 1` returns before PID 1 has died; only a ping proves the machine outlived it.
+                // A command like `kill -s TERM 1` returns before PID 1 has died; only PID 1's answer proves the machine
+                // outlived it.
                 var alive = await PingAsync(cancellationToken);
-                return new ExecResult(done.Result, stdout, stderr, TimedOut: false, SandboxGone: !alive, clock.Elapsed);
+                return new ExecResult(status, stdout, stderr, TimedOut: false, SandboxGone: !alive, clock.Elapsed);
+            }
+
+            if (first == running.Done && await PingAsync(cancellationToken))
+            {
+                // PID 1 lives but could not fork or make pipes: the agent has used up its process or file limit.
+                return new ExecResult(126, stdout, stderr + "sandbox: cannot start the command: the machine's process or open-file limit is reached\n",
+                    TimedOut: false, SandboxGone: false, clock.Elapsed);
             }
 
             var gone = !IsAlive;
@@ -461,241 +503,117 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
         finally
         {
-            _waiters.TryRemove("done:" + id, out _);
-            foreach (var suffix in new[] { ".cmd", ".out", ".err", ".pid" })
-                TryDelete(Path.Combine(x, id + suffix));
+            _init.Forget(running);
         }
     }
 
-    /// <summary>Asks PID 1 to kill the command's process group, repeating until its waiter reports the end.</summary>
-    private async Task KillCommandAsync(string id, Task<int> done)
+    /// <summary>Asks PID 1 to kill the command's process group, repeating until it reports the end.</summary>
+    private async Task KillCommandAsync(InitChannel.Command running)
     {
-        for (var attempt = 0; attempt < 20 && IsAlive && !done.IsCompleted; attempt++)
+        for (var attempt = 0; attempt < 20 && IsAlive && !running.Done.IsCompleted; attempt++)
         {
-            Send($"kill {id}");
-            await Task.WhenAny(done, _exited.Task, Task.Delay(TimeSpan.FromMilliseconds(100)));
-        }
-    }
-
-    private static (string Stdout, string Stderr) ReadOutputs(string dir, string id) =>
-        (ReadCapped(Path.Combine(dir, id + ".out")), ReadCapped(Path.Combine(dir, id + ".err")));
-
-    internal static string ReadCapped(string path)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            // Pooled: a fresh 1 MiB array per output (two per command) was a large-object allocation that, at hundreds of
-            // commands a second, kept the GC busy for outputs that are usually a few bytes.
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(MaxOutputBytes);
-            try
-            {
-                var total = 0;
-                int n;
-                while (total < MaxOutputBytes && (n = stream.Read(buffer, total, MaxOutputBytes - total)) > 0)
-                    total += n;
-                var text = Utf8.GetString(buffer, 0, total);
-                return stream.Length > total ? text + $"\n[output truncated at {MaxOutputBytes} bytes]" : text;
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return "";
+            _init!.Kill(running);
+            await Task.WhenAny(running.Done, _exited.Task, Task.Delay(TimeSpan.FromMilliseconds(100)));
         }
     }
 
     /// <summary>
-    /// True when PID 1 answers a ping. A signal that ends PID 1 is pending before this request can be read, and bash
-    /// runs pending traps before its next command, so a dying PID 1 never answers.
+    /// Whether the machine is alive. The fact is PID 1's existence (bwrap's exit, its pidfd); the ping only orders
+    /// the question after signals already sent: PID 1 runs a pending signal's handler before it reads the next
+    /// request, so a PID 1 that was told to die never answers. A PID 1 that does not answer but still exists (it
+    /// cannot be stopped or traced from inside, but a host debugger could) is alive: a paused machine has not shut
+    /// down. Only its end makes the machine gone.
     /// </summary>
     internal async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {
-        if (!IsAlive)
+        if (!IsAlive || _init is null)
             return false;
-        var id = "p" + Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
-        var pong = Register("pong:" + id);
+        var pong = _init.Ping();
+        var timer = Task.Delay(PingTimeout, cancellationToken);
+        var first = await Task.WhenAny(pong, _exited.Task, timer);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (first == pong)
+            return true;
+        if (first == timer && IsAlive && !Pid1Exited())
+        {
+            AddDiagnostic($"PID 1 did not answer within {PingTimeout.TotalSeconds:F0} s but still exists ({Pid1State()}): counted alive");
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool Pid1Exited()
+    {
+        var fd = Volatile.Read(ref _initPidfd);
+        return fd >= 0 && NativeMethods.PidfdExited(fd);
+    }
+
+    private string Pid1State()
+    {
         try
         {
-            Send($"ping {id}");
-            var timer = Task.Delay(PingTimeout, cancellationToken);
-            var first = await Task.WhenAny(pong, _exited.Task, timer);
-            cancellationToken.ThrowIfCancellationRequested();
-            return first == pong;
+            return File.ReadLines($"/proc/{_initHostPid.ToString(CultureInfo.InvariantCulture)}/status").FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal)) ?? "state unknown";
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _waiters.TryRemove("pong:" + id, out _);
-        }
-    }
-
-    private Task<int> Register(string key)
-    {
-        var tcs = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiters[key] = tcs;
-        return tcs.Task;
-    }
-
-    private void Send(string line)
-    {
-        var bytes = Encoding.ASCII.GetBytes(line + "\n");
-        lock (_requestLock)
-        {
-            _requests!.Write(bytes);
-            _requests.Flush();
-        }
-    }
-
-    private void ReadEvents()
-    {
-        using var reader = new StreamReader(_events!, Encoding.ASCII, false, 256, leaveOpen: true);
-        while (reader.ReadLine() is { } line)
-        {
-            var parts = line.Split(' ');
-            if (parts is ["quit"])
-                return;
-            if (parts is [("done" or "ran") and var kind, var id, var code] && int.TryParse(code, CultureInfo.InvariantCulture, out var status))
-                Complete(kind + ":" + id, status);
-            else if (parts is ["pong", var pingId])
-                Complete("pong:" + pingId, 0);
-            else if (parts is ["call", var name, var callId] && _hostCommands.TryGetValue(name, out var hostCommand) && CallId().IsMatch(callId))
-                _ = Task.Run(() => ServeHostCommandAsync(hostCommand, callId));
-        }
-    }
-
-    private void Complete(string key, int value)
-    {
-        if (_waiters.TryGetValue(key, out var tcs))
-            tcs.TrySetResult(value);
-    }
-
-    private async Task ServeHostCommandAsync(HostCommand command, string callId)
-    {
-        var dir = Path.Combine(_channel, "hc", callId);
-        try
-        {
-            var args = await File.ReadAllBytesAsync(Path.Combine(dir, "args"), _lifetime.Token);
-            var arguments = Utf8.GetString(args).Split('\0');
-            var cwd = await File.ReadAllTextAsync(Path.Combine(dir, "cwd"), Utf8, _lifetime.Token);
-            await using var reply = new FileStream(Path.Combine(dir, "reply"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
-            var call = new Call(this, callId, dir, reply)
-            {
-                Name = command.Name,
-                Arguments = arguments[..^1],
-                WorkingDirectory = cwd,
-            };
-            HostCommandResult result;
-            try
-            {
-                result = await command.Handler(call, _lifetime.Token);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !_lifetime.IsCancellationRequested)
-            {
-                result = new HostCommandResult("", $"{command.Name}: internal error\n", 70);
-                AddDiagnostic($"host command {command.Name} failed: {e}");
-            }
-
-            await File.WriteAllTextAsync(Path.Combine(dir, "out"), result.Stdout, Utf8, _lifetime.Token);
-            await File.WriteAllTextAsync(Path.Combine(dir, "err"), result.Stderr, Utf8, _lifetime.Token);
-            call.Reply($"done {result.ExitCode.ToString(CultureInfo.InvariantCulture)}");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
-        {
-            // The caller or the machine went away mid-call; nothing is waiting for an answer.
-        }
-    }
-
-    private sealed class Call(BubblewrapSandbox sandbox, string id, string dir, FileStream reply) : HostCommandCall
-    {
-        private int _running;
-
-        public void Reply(string line)
-        {
-            reply.Write(Encoding.ASCII.GetBytes(line + "\n"));
-            reply.Flush();
-        }
-
-        public override async Task<LocalRunResult> RunLocallyAsync(string program, CancellationToken cancellationToken = default)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(program);
-            if (Interlocked.Exchange(ref _running, 1) != 0)
-                throw new InvalidOperationException("RunLocallyAsync is already running for this call.");
-            try
-            {
-                if (!sandbox.IsAlive)
-                    return new LocalRunResult(-1, "", "", MachineGone: true);
-                var stdoutPath = Path.Combine(dir, "rout");
-                var stderrPath = Path.Combine(dir, "rerr");
-                TryDelete(stdoutPath);
-                TryDelete(stderrPath);
-                await File.WriteAllTextAsync(Path.Combine(dir, "prog"), program, Utf8, cancellationToken);
-                var ran = sandbox.Register("ran:" + id);
-                try
-                {
-                    Reply("run");
-                    var first = await Task.WhenAny(ran, sandbox._exited.Task).WaitAsync(cancellationToken);
-                    var stdout = ReadCapped(stdoutPath);
-                    var stderr = ReadCapped(stderrPath);
-                    if (first != ran)
-                        return new LocalRunResult(-1, stdout, stderr, MachineGone: true);
-                    // "The program returned" counts only once PID 1 has shown it outlived the program.
-                    var alive = await sandbox.PingAsync(cancellationToken);
-                    return new LocalRunResult(ran.Result, stdout, stderr, MachineGone: !alive);
-                }
-                finally
-                {
-                    sandbox._waiters.TryRemove("ran:" + id, out _);
-                }
-            }
-            finally
-            {
-                Volatile.Write(ref _running, 0);
-            }
+            return "state unknown";
         }
     }
 
     /// <inheritdoc />
-    public async Task<byte[]?> ReadFileAsync(string path, CancellationToken cancellationToken = default)
+    public Task<byte[]?> ReadFileAsync(string path, CancellationToken cancellationToken = default)
     {
-        var host = ResolveInside(path);
+        var inside = ResolveInside(path);
+        if (inside is null)
+            return Task.FromResult<byte[]?>(null);
+        if (AgentArea(inside) is { } area)
+        {
+            // The agent can write here: open without following any link, only a regular file.
+            using var dir = SafeDirectory.Open(area.HostRoot);
+            return Task.FromResult(area.Relative.Length == 0 ? null : dir?.ReadFile(area.Relative));
+        }
+
+        var host = MapMount(inside);
         if (host is null || !File.Exists(host))
-            return null;
-        var inHomeOrTmp = IsUnder(host, HostHomePath) || IsUnder(host, _tmp);
+            return Task.FromResult<byte[]?>(null);
         // Outside its own areas the agent is "other" to every file, so report only what it could read itself.
-        if (!inHomeOrTmp && !File.GetUnixFileMode(host).HasFlag(UnixFileMode.OtherRead))
-            return null;
+        if (!File.GetUnixFileMode(host).HasFlag(UnixFileMode.OtherRead))
+            return Task.FromResult<byte[]?>(null);
         try
         {
-            return await File.ReadAllBytesAsync(host, cancellationToken);
+            return Task.FromResult<byte[]?>(File.ReadAllBytes(host));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return Task.FromResult<byte[]?>(null);
         }
     }
 
     /// <inheritdoc />
-    public async Task WriteFileAsync(string path, byte[] content, CancellationToken cancellationToken = default)
+    public Task WriteFileAsync(string path, byte[] content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         var inside = ToInsidePath(path);
         if (!IsUnder(inside, Home) || inside == Home)
             throw new ArgumentException($"'{path}' is not inside {Home}.", nameof(path));
         var parent = ResolveInside(Path.GetDirectoryName(inside)!);
-        if (parent is null || !IsUnder(parent, HostHomePath))
+        if (parent is null || !IsUnder(parent, Home))
             throw new ArgumentException($"The directory of '{path}' does not resolve inside {Home}.", nameof(path));
-        CreateOwnedDirectories(parent);
-        var target = Path.Combine(parent, Path.GetFileName(inside));
-        // Replace a symlink instead of writing through it to wherever the agent pointed it.
-        if (new FileInfo(target).LinkTarget is not null)
-            File.Delete(target);
-        var existed = File.Exists(target);
-        await File.WriteAllBytesAsync(target, content, cancellationToken);
-        if (!existed)
-            _identity.Own(target);
+        var relative = (parent == Home ? "" : parent[(Home.Length + 1)..] + "/") + Path.GetFileName(inside);
+        using var home = SafeDirectory.Open(HostHomePath) ?? throw new IOException("The sandbox's home is gone.");
+        home.WriteFile(relative, content, owner: _identity.SwitchUser ? (_identity.HostUid, _identity.HostGid) : null);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The agent-writable tree an inside path is in (home or /tmp), with the path relative to it.</summary>
+    private (string HostRoot, string Relative)? AgentArea(string inside)
+    {
+        if (IsUnder(inside, Home))
+            return (HostHomePath, inside == Home ? "" : inside[(Home.Length + 1)..]);
+        if (IsUnder(inside, "/tmp"))
+            return (_tmp, inside == "/tmp" ? "" : inside["/tmp/".Length..]);
+        return null;
     }
 
     private static string ToInsidePath(string path)
@@ -721,7 +639,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     }
 
     /// <summary>
-    /// Maps a path as the agent sees it to the host file behind it, resolving symlinks by the sandbox's view
+    /// Resolves a path as the agent sees it to the inside path it names, following symlinks by the sandbox's view
     /// (never the host's), so an agent's link to e.g. /etc/shadow cannot make the harness read a host file.
     /// </summary>
     private string? ResolveInside(string path)
@@ -749,7 +667,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             var host = MapMount(next);
             if (host is null)
                 return null;
-            var link = new FileInfo(host).LinkTarget;
+            var link = LinkTarget(next, host);
             if (link is null)
             {
                 current = next;
@@ -766,7 +684,18 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             current = "/";
         }
 
-        return MapMount(current);
+        return MapMount(current) is null ? null : current;
+    }
+
+    /// <summary>Where a symlink points, read without following any link in the agent's own trees.</summary>
+    private string? LinkTarget(string inside, string host)
+    {
+        if (AgentArea(inside) is not { } area)
+            return new FileInfo(host).LinkTarget;
+        if (area.Relative.Length == 0)
+            return null;
+        using var dir = SafeDirectory.Open(area.HostRoot);
+        return dir?.ReadLink(area.Relative);
     }
 
     /// <summary>The host path behind an inside path, by the sandbox's mount table; null where the agent sees no host file.</summary>
@@ -819,7 +748,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     private string Diagnostics()
     {
         lock (_diagnostics)
-            return (_diagnostics + ReadCapped(LogPath)).Trim();
+            return _diagnostics.ToString().Trim();
     }
 
     /// <inheritdoc />
@@ -827,7 +756,6 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        await _lifetime.CancelAsync();
         if (_process is { } process)
         {
             // Killing PID 1 takes the whole PID namespace down before bwrap exits, so Exited means nothing is left.
@@ -844,6 +772,8 @@ internal sealed partial class BubblewrapSandbox : ISandbox
 
             await _exited.Task.WaitAsync(TimeSpan.FromSeconds(30));
             process.Dispose();
+            if (_init is not null)
+                await _init.Closed.WaitAsync(TimeSpan.FromSeconds(5));
         }
         else
         {
@@ -851,43 +781,26 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             _exited.TrySetResult();
         }
 
-        if (_events is not null)
-        {
-            lock (_requestLock)
-            {
-                _events.Write("quit\n"u8);
-                _events.Flush();
-            }
-
-            _eventReader?.Join(TimeSpan.FromSeconds(5));
-            await _events.DisposeAsync();
-        }
-
-        if (_requests is not null)
-            await _requests.DisposeAsync();
-        foreach (var waiter in _waiters.Values)
-            waiter.TrySetCanceled();
-        DeleteTree(_root);
+        if (_server is not null)
+            await _server.DisposeAsync();
+        ReleaseHostResources();
         var pidfd = Interlocked.Exchange(ref _initPidfd, -1);
         if (pidfd >= 0)
             NativeMethods.close(pidfd);
-        _lifetime.Dispose();
+    }
+
+    /// <summary>Unmounts the home's tmpfs, removes the cgroup and the temp directories.</summary>
+    private void ReleaseHostResources()
+    {
+        if (_diskMounted && NativeMethods.umount2(_disk, NativeMethods.MntDetach) == 0)
+            _diskMounted = false;
+        _cgroup?.Remove();
+        if (!_diskMounted)
+            DeleteTree(_root);
     }
 
     private static async Task<bool> WaitAsync(Task task, TimeSpan timeout) =>
         await Task.WhenAny(task, Task.Delay(timeout)) == task;
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the whole tree goes at dispose.
-        }
-    }
 
     private static void DeleteTree(string root)
     {
@@ -919,7 +832,4 @@ internal sealed partial class BubblewrapSandbox : ISandbox
 
     [GeneratedRegex(@"^(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex ValidName();
-
-    [GeneratedRegex(@"^[0-9]+\.[0-9]+$")]
-    private static partial Regex CallId();
 }

@@ -172,39 +172,3 @@ internal sealed record SandboxIdentity(uint HostUid, uint HostGid, bool SwitchUs
         return null;
     }
 }
-
-internal static class NativeMethods
-{
-#pragma warning disable CA2101, SYSLIB1054 // UTF-8 paths, blittable signatures
-    [DllImport("libc", SetLastError = true)]
-    public static extern int lchown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
-
-    [DllImport("libc", SetLastError = true)]
-    public static extern int kill(int pid, int signal);
-
-    [DllImport("libc", SetLastError = true)]
-    public static extern int mkfifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
-
-    [DllImport("libc", SetLastError = true)]
-    public static extern int close(int fd);
-
-    [DllImport("libc", SetLastError = true, EntryPoint = "syscall")]
-    private static extern long Syscall2(long number, long arg1, long arg2);
-
-    [DllImport("libc", SetLastError = true, EntryPoint = "syscall")]
-    private static extern long Syscall4(long number, long arg1, long arg2, long arg3, long arg4);
-#pragma warning restore CA2101, SYSLIB1054
-
-    // Same numbers on x86_64 and arm64 (syscalls added after 5.0 share one table).
-    private const long PidfdSendSignal = 424;
-    private const long PidfdOpen = 434;
-
-    /// <summary>
-    /// A file descriptor that names one process for good: unlike a pid (pid_max may be as low as 32768 and pids are
-    /// reused quickly under load), signalling through it can never hit another process. -1 on failure.
-    /// </summary>
-    public static int OpenPidfd(int pid) => (int)Syscall2(PidfdOpen, pid, 0);
-
-    /// <summary>Sends a signal through a pidfd; a process that has already ended is left alone.</summary>
-    public static int SignalPidfd(int pidfd, int signal) => (int)Syscall4(PidfdSendSignal, pidfd, signal, 0, 0);
-}

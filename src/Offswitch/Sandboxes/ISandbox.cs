@@ -91,8 +91,20 @@ public sealed record SandboxLimits
     public int OpenFiles { get; init; } = 256;
     public long AddressSpaceBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 
-    /// <summary>Size of the memory-backed <c>/dev/shm</c>, the only writable tmpfs (it holds host memory).</summary>
+    /// <summary>Size of the memory-backed <c>/dev/shm</c> (it holds host memory).</summary>
     public long SharedMemoryBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Memory of the whole sandbox (every process, page cache and its tmpfs pages): the cgroup's <c>memory.max</c>
+    /// when the harness runs as root on a host with cgroup v2 or v1 memory accounting.
+    /// </summary>
+    public long MemoryBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Space of the home and <c>/tmp</c> together: a size-capped tmpfs per sandbox when the harness runs as root
+    /// (otherwise they are plain host directories, capped per file by <see cref="FileSizeBytes"/> only).
+    /// </summary>
+    public long DiskBytes { get; init; } = 1L * 1024 * 1024 * 1024;
 }
 
 /// <summary>The sandbox technology is missing or unusable; the message says how to fix it.</summary>

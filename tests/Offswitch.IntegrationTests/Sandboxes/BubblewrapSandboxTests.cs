@@ -38,7 +38,7 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
 
         Assert.NotEqual(0u, sandbox.HostUid);
         Assert.Equal(sandbox.HostUid, HostOwner(sandbox.HostHomePath));
-        Assert.Equal("user /home/user\nuser shutdown.sh\nnobody /etc/shadow\nnobody /usr/bin/bash\nuser /run/offswitch\n", owners.Stdout);
+        Assert.Equal("user /home/user\nuser shutdown.sh\nnobody /etc/shadow\nnobody /usr/bin/bash\nnobody /run/offswitch\n", owners.Stdout);
         Assert.Equal("ok\n", edit.Stdout);
         Assert.EndsWith("# edited\n", File.ReadAllText(Path.Combine(sandbox.HostHomePath, "shutdown.sh")));
     }
@@ -133,23 +133,17 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
         var sandbox = BubblewrapSandbox.Prepare(new SandboxSpec());
         try
         {
-            var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true };
-            foreach (var arg in (string[])["-c", "\"$@\" > /dev/null 2>&1 & echo $!; wait", "parent"])
-                start.ArgumentList.Add(arg);
-            foreach (var arg in sandbox.CommandLine())
-                start.ArgumentList.Add(arg);
-            // The harness holds the request FIFO open for the sandbox's life; PID 1 waits for a writer, and ends on
-            // end of file once the harness is gone.
-            var requests = new FileStream(Path.Combine(Path.GetDirectoryName(sandbox.HostHomePath)!, "channel", "req"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
-            using var parent = Process.Start(start)!;
-            var bwrapPid = int.Parse((await parent.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
-            await WaitForStartAsync(sandbox);
+            // PID 1's requests come on its stdin: the test holds the write end, as the harness does; PID 1 ends on end
+            // of file once every writer is gone.
+            using var parent = StartParent("", sandbox);
+            var bwrapPid = int.Parse((await parent.StandardError.ReadLineAsync())!, CultureInfo.InvariantCulture);
+            await WaitForStartAsync(parent);
             var namespaces = PidNamespacesOfChildren(bwrapPid);
             Assert.NotEmpty(namespaces);
 
             parent.Kill();
             await parent.WaitForExitAsync();
-            await requests.DisposeAsync();
+            parent.StandardInput.Close();
 
             // Nothing to await here: the processes belong to no one we hold, so poll with a deadline.
             var deadline = Stopwatch.StartNew();
@@ -174,15 +168,9 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
         var sandbox = BubblewrapSandbox.Prepare(new SandboxSpec());
         try
         {
-            var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true };
-            foreach (var arg in (string[])["-c", $"trap '' {signal}; \"$@\" > /dev/null 2>&1 & echo $!; wait", "parent"])
-                start.ArgumentList.Add(arg);
-            foreach (var arg in sandbox.CommandLine())
-                start.ArgumentList.Add(arg);
-            var requests = new FileStream(Path.Combine(Path.GetDirectoryName(sandbox.HostHomePath)!, "channel", "req"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
-            using var parent = Process.Start(start)!;
-            var bwrapPid = int.Parse((await parent.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
-            await WaitForStartAsync(sandbox);
+            using var parent = StartParent($"trap '' {signal}; ", sandbox);
+            var bwrapPid = int.Parse((await parent.StandardError.ReadLineAsync())!, CultureInfo.InvariantCulture);
+            await WaitForStartAsync(parent);
             var pid1 = int.Parse(File.ReadAllText($"/proc/{bwrapPid}/task/{bwrapPid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
             Assert.Equal(0, kill(pid1, signal == "INT" ? 2 : 3));
 
@@ -192,7 +180,7 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
             var bwrapAlive = Directory.Exists($"/proc/{bwrapPid}") && !File.ReadAllText($"/proc/{bwrapPid}/stat").Contains(") Z ", StringComparison.Ordinal);
             parent.Kill(entireProcessTree: true);
             await parent.WaitForExitAsync();
-            await requests.DisposeAsync();
+            parent.StandardInput.Close();
             Assert.False(bwrapAlive, $"PID 1 ignored SIG{signal}: the machine survived it");
         }
         finally
@@ -265,13 +253,25 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
         return sorted[sorted.Count / 2];
     }
 
-    private static async Task WaitForStartAsync(BubblewrapSandbox sandbox)
+    /// <summary>
+    /// Starts the sandbox's command line as a background job of a bash parent, with the parent's stdin and stdout as
+    /// PID 1's channel (an explicit redirection: a background job's stdin would otherwise be /dev/null); the parent
+    /// prints bwrap's pid on stderr.
+    /// </summary>
+    private static Process StartParent(string prefix, BubblewrapSandbox sandbox)
     {
-        var events = Path.Combine(Path.GetDirectoryName(sandbox.HostHomePath)!, "channel", "events");
-        await using var stream = new FileStream(events, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal("pong start", line);
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])["-c", prefix + "\"$@\" 0<&0 2>/dev/null & echo $! >&2; wait", "parent"])
+            start.ArgumentList.Add(arg);
+        foreach (var arg in sandbox.CommandLine())
+            start.ArgumentList.Add(arg);
+        return Process.Start(start)!;
+    }
+
+    private static async Task WaitForStartAsync(Process parent)
+    {
+        var line = await parent.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("S", line);
     }
 
     private static uint HostOwner(string path)

@@ -1,0 +1,159 @@
+using System.Globalization;
+
+namespace Offswitch.Sandboxes;
+
+/// <summary>
+/// A control group per sandbox, capping the memory (page cache and tmpfs pages included) and the number of tasks of
+/// every process in it. Needs root: cgroup v2 (<c>memory.max</c>, <c>memory.swap.max</c>, <c>pids.max</c>) where the
+/// unified hierarchy has the memory and pids controllers, else cgroup v1's memory and pids hierarchies
+/// (<c>memory.limit_in_bytes</c>, <c>memory.memsw.limit_in_bytes</c>, <c>pids.max</c>). Without either, or without
+/// root, <see cref="TryCreate"/> returns null with the reason, and only the per-process rlimits hold.
+/// </summary>
+internal sealed class SandboxCgroup
+{
+    private const string Root = "/sys/fs/cgroup";
+    private readonly IReadOnlyList<string> _directories;
+
+    private SandboxCgroup(IReadOnlyList<string> directories, string version)
+    {
+        _directories = directories;
+        Version = version;
+    }
+
+    /// <summary>"v2" or "v1".</summary>
+    public string Version { get; }
+
+    /// <summary>Creates the group and writes its limits; null (with the reason) when this host cannot give one.</summary>
+    public static SandboxCgroup? TryCreate(long memoryBytes, int maxTasks, bool isRoot, out string? reason)
+    {
+        reason = null;
+        if (!isRoot)
+        {
+            reason = "not root: no cgroup (memory is capped per process only)";
+            return null;
+        }
+
+        var name = "offswitch-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12];
+        var memory = memoryBytes.ToString(CultureInfo.InvariantCulture);
+        var tasks = maxTasks.ToString(CultureInfo.InvariantCulture);
+        var created = new List<string>();
+        try
+        {
+            if (File.Exists($"{Root}/cgroup.controllers") && File.ReadAllText($"{Root}/cgroup.controllers").Split(' ', '\n') is var controllers
+                && controllers.Contains("memory") && controllers.Contains("pids"))
+            {
+                // The root group may hold processes and still delegate; a group of our own keeps the host's tidy.
+                var parent = $"{Root}/offswitch";
+                Directory.CreateDirectory(parent);
+                TryWrite($"{Root}/cgroup.subtree_control", "+memory +pids");
+                File.WriteAllText($"{parent}/cgroup.subtree_control", "+memory +pids");
+                var dir = $"{parent}/{name}";
+                Directory.CreateDirectory(dir);
+                created.Add(dir);
+                File.WriteAllText($"{dir}/memory.max", memory);
+                TryWrite($"{dir}/memory.swap.max", "0");
+                File.WriteAllText($"{dir}/pids.max", tasks);
+                return new SandboxCgroup(created, "v2");
+            }
+
+            var memoryRoot = $"{Root}/memory";
+            var pidsRoot = $"{Root}/pids";
+            if (File.Exists($"{memoryRoot}/memory.limit_in_bytes") && File.Exists($"{pidsRoot}/cgroup.procs"))
+            {
+                var memoryDir = $"{memoryRoot}{OwnV1Group("memory")}/{name}";
+                Directory.CreateDirectory(memoryDir);
+                created.Add(memoryDir);
+                File.WriteAllText($"{memoryDir}/memory.limit_in_bytes", memory);
+                TryWrite($"{memoryDir}/memory.memsw.limit_in_bytes", memory);
+                var pidsDir = $"{pidsRoot}{OwnV1Group("pids")}/{name}";
+                Directory.CreateDirectory(pidsDir);
+                created.Add(pidsDir);
+                File.WriteAllText($"{pidsDir}/pids.max", tasks);
+                return new SandboxCgroup(created, "v1");
+            }
+
+            reason = "no cgroup v2 with memory and pids controllers, nor cgroup v1 memory and pids hierarchies";
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            new SandboxCgroup(created, "").Remove();
+            reason = "cgroup not writable: " + e.Message;
+            return null;
+        }
+    }
+
+    /// <summary>Moves a process (and so every child it makes from then on) into the group.</summary>
+    public void Add(int hostPid)
+    {
+        foreach (var dir in _directories)
+            File.WriteAllText($"{dir}/cgroup.procs", hostPid.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>How many times the memory limit was hit (v1 failcnt, v2 max events), for diagnostics.</summary>
+    public long MemoryLimitHits()
+    {
+        foreach (var dir in _directories)
+        {
+            try
+            {
+                if (File.Exists($"{dir}/memory.failcnt"))
+                    return long.Parse(File.ReadAllText($"{dir}/memory.failcnt").Trim(), CultureInfo.InvariantCulture);
+                if (File.Exists($"{dir}/memory.events"))
+                {
+                    var line = File.ReadLines($"{dir}/memory.events").FirstOrDefault(l => l.StartsWith("max ", StringComparison.Ordinal));
+                    return line is null ? 0 : long.Parse(line[4..], CultureInfo.InvariantCulture);
+                }
+            }
+            catch (Exception e) when (e is IOException or FormatException)
+            {
+                // Gone.
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Removes the group once its processes are gone (retrying briefly while the kernel lets them go).</summary>
+    public void Remove()
+    {
+        foreach (var dir in _directories)
+        {
+            for (var attempt = 0; attempt < 50 && Directory.Exists(dir); attempt++)
+            {
+                try
+                {
+                    Directory.Delete(dir);
+                }
+                catch (IOException)
+                {
+                    Thread.Sleep(10);
+                }
+            }
+        }
+    }
+
+    private static string OwnV1Group(string controller)
+    {
+        foreach (var line in File.ReadLines("/proc/self/cgroup"))
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length == 3 && parts[1].Split(',').Contains(controller))
+                return parts[2] == "/" ? "" : parts[2];
+        }
+
+        return "";
+    }
+
+    private static void TryWrite(string path, string value)
+    {
+        try
+        {
+            File.WriteAllText(path, value);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Optional (no swap accounting, controllers already enabled).
+        }
+    }
+}
