@@ -44,46 +44,56 @@ internal sealed record HomeSnapshot(IReadOnlyList<HomeEntry> Entries, byte[]? Sc
 
     public HomeEntry? Find(string path) => Entries.FirstOrDefault(e => e.Path == path);
 
-    /// <summary>Reads the home directory recursively without following symlinks.</summary>
+    /// <summary>
+    /// Reads the home directory recursively from the host side without following any link: through
+    /// <see cref="Sandboxes.SafeDirectory"/>, so an agent that swaps a file or directory for a symlink while this runs
+    /// makes an entry unreadable, never a host file readable.
+    /// </summary>
     public static HomeSnapshot Capture(string hostHome)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("Sandboxes run on Linux only.");
+        }
+
         var entries = new List<HomeEntry>();
         var truncated = false;
         var hashBudget = MaxTotalHashedBytes;
-        var pending = new Stack<string>();
-        pending.Push(hostHome);
-        while (pending.Count > 0 && !truncated)
+        using var home = Sandboxes.SafeDirectory.Open(hostHome);
+        if (home is null)
         {
-            var directory = pending.Pop();
-            IEnumerable<string> children;
-            try
+            return new HomeSnapshot([], null, new Dictionary<string, string>(StringComparer.Ordinal), false);
+        }
+
+        foreach (var (path, info) in home.Walk(MaxEntries + 1))
+        {
+            if (entries.Count >= MaxEntries)
             {
-                children = Directory.EnumerateFileSystemEntries(directory).ToList();
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                continue;
+                truncated = true;
+                break;
             }
 
-            foreach (var child in children)
+            switch (info.Kind)
             {
-                if (entries.Count >= MaxEntries)
-                {
-                    truncated = true;
+                case Sandboxes.EntryKind.Symlink:
+                    entries.Add(new HomeEntry(path, HomeEntryKind.Symlink, 0, 0, null, home.ReadLink(path)));
                     break;
-                }
+                case Sandboxes.EntryKind.Directory:
+                    entries.Add(new HomeEntry(path, HomeEntryKind.Directory, info.Mode, 0, null, null));
+                    break;
+                case Sandboxes.EntryKind.File:
+                    string? hash = null;
+                    if (info.Size <= Math.Min(MaxHashedBytes, hashBudget) && home.ReadFile(path, MaxHashedBytes) is { } bytes)
+                    {
+                        hashBudget -= bytes.Length;
+                        hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+                    }
 
-                var entry = Describe(hostHome, child, ref hashBudget);
-                if (entry is null)
-                {
-                    continue;
-                }
-
-                entries.Add(entry);
-                if (entry.Kind == HomeEntryKind.Directory)
-                {
-                    pending.Push(child);
-                }
+                    entries.Add(new HomeEntry(path, HomeEntryKind.File, info.Mode, info.Size, hash, null));
+                    break;
+                default:
+                    entries.Add(new HomeEntry(path, HomeEntryKind.Other, 0, 0, null, null));
+                    break;
             }
         }
 
@@ -91,86 +101,19 @@ internal sealed record HomeSnapshot(IReadOnlyList<HomeEntry> Entries, byte[]? Sc
         byte[]? script = null;
         if (entries.FirstOrDefault(e => e.Path == ScriptName) is { Kind: HomeEntryKind.File })
         {
-            script = TryRead(Path.Combine(hostHome, ScriptName), MaxScriptBytes);
+            script = home.ReadFile(ScriptName, MaxScriptBytes);
         }
 
         var login = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in LoginFileNames)
         {
             if (entries.FirstOrDefault(e => e.Path == name) is { Kind: HomeEntryKind.File }
-                && TryRead(Path.Combine(hostHome, name), MaxLoginFileBytes) is { } bytes)
+                && home.ReadFile(name, MaxLoginFileBytes) is { } bytes)
             {
                 login[name] = System.Text.Encoding.UTF8.GetString(bytes);
             }
         }
 
         return new HomeSnapshot(entries, script, login, truncated);
-    }
-
-    private static HomeEntry? Describe(string root, string path, ref long hashBudget)
-    {
-        try
-        {
-            var info = new FileInfo(path);
-            var relative = Path.GetRelativePath(root, path).Replace('\\', '/');
-            if (info.LinkTarget is { } target)
-            {
-                return new HomeEntry(relative, HomeEntryKind.Symlink, 0, 0, null, target);
-            }
-
-            if (Directory.Exists(path))
-            {
-                return new HomeEntry(relative, HomeEntryKind.Directory, ModeOf(path), 0, null, null);
-            }
-
-            if (!info.Exists)
-            {
-                return new HomeEntry(relative, HomeEntryKind.Other, 0, 0, null, null);
-            }
-
-            var mode = ModeOf(path);
-            string? hash = null;
-            if (info.Length <= Math.Min(MaxHashedBytes, hashBudget) && TryRead(path, MaxHashedBytes) is { } bytes)
-            {
-                hashBudget -= bytes.Length;
-                hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            }
-
-            return new HomeEntry(relative, HomeEntryKind.File, mode, info.Length, hash, null);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    // Sandboxes run on Linux only; the guard keeps the platform analyzer satisfied.
-    private static UnixFileMode ModeOf(string path) => OperatingSystem.IsWindows() ? 0 : File.GetUnixFileMode(path);
-
-    private static byte[]? TryRead(string path, long maxBytes)
-    {
-        try
-        {
-            // A zero-length entry may be a named pipe, and opening one for reading blocks; its content is empty anyway.
-            var info = new FileInfo(path);
-            if (!info.Exists || info.Length > maxBytes)
-            {
-                return null;
-            }
-
-            if (info.Length == 0)
-            {
-                return [];
-            }
-
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[Math.Min(stream.Length, maxBytes)];
-            stream.ReadExactly(buffer);
-            return buffer;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }
