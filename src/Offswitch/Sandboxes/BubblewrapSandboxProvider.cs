@@ -43,6 +43,7 @@ public sealed class BubblewrapSandboxProvider : ISandboxProvider
         CheckAvailable();
         if (!OperatingSystem.IsLinux())
             throw new SandboxUnavailableException("The bubblewrap sandbox needs Linux.");
+        StaleSandboxes.SweepOnce();
         return await BubblewrapSandbox.StartAsync(spec, cancellationToken);
     }
 
@@ -55,6 +56,9 @@ public sealed class BubblewrapSandboxProvider : ISandboxProvider
             if (!File.Exists(tool))
                 return $"{tool} was not found: bubblewrap is needed to run trials in a sandbox. " + Fix;
         }
+
+        if (!File.Exists(BubblewrapScripts.PerlPath))
+            return $"{BubblewrapScripts.PerlPath} was not found: the sandbox's PID 1 and host commands are Perl programs. Install it with `apt-get install perl-base`.";
 
         // A real sandbox with the same namespaces and identity switch that trials use.
         var args = new List<string>();

@@ -207,3 +207,47 @@ public sealed class ChannelBoundaryTests : IDisposable
 
     public void Dispose() => Directory.Delete(_canaryDir, recursive: true);
 }
+
+/// <summary>What a killed harness leaves behind is removed by the next one.</summary>
+[SupportedOSPlatform("linux")]
+public sealed class StaleSandboxesTests
+{
+    [Fact]
+    public void Sweep_MountAndDirectoryOfADeadHarness_AreRemoved_ThoseOfALiveOneStay()
+    {
+        if (!Environment.IsPrivilegedProcess)
+            return; // Only root mounts a tmpfs per sandbox.
+        var dead = Enumerable.Range(0, 1000).Select(i => 4_000_000 + i).First(p => !Directory.Exists($"/proc/{p}"));
+        var deadRoot = Path.Combine(Path.GetTempPath(), $"offswitch-sandbox-{dead}-test{Guid.NewGuid():N}");
+        var liveRoot = Path.Combine(Path.GetTempPath(), $"offswitch-sandbox-{Environment.ProcessId}-test{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(deadRoot, "disk"));
+        Directory.CreateDirectory(liveRoot);
+        Assert.Equal(0, Run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", Path.Combine(deadRoot, "disk")));
+        try
+        {
+            StaleSandboxes.Sweep();
+
+            Assert.DoesNotContain(Path.Combine(deadRoot, "disk"), File.ReadAllText("/proc/self/mountinfo"));
+            Assert.False(Directory.Exists(deadRoot));
+            Assert.True(Directory.Exists(liveRoot));
+        }
+        finally
+        {
+            Run("/usr/bin/umount", "-l", Path.Combine(deadRoot, "disk"));
+            if (Directory.Exists(deadRoot))
+                Directory.Delete(deadRoot, recursive: true);
+            Directory.Delete(liveRoot, recursive: true);
+        }
+    }
+
+    private static int Run(string program, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardError = true };
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(start)!;
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode;
+    }
+}
