@@ -232,7 +232,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             a.AddRange([EnvPath, "--default-signal"]);
         a.AddRange([
             BubblewrapScripts.PerlPath, "-e", BubblewrapScripts.Init, "--",
-            NativeMethods.PrctlSyscall.ToString(CultureInfo.InvariantCulture), MaxOutputBytes.ToString(CultureInfo.InvariantCulture), "offswitch-init",
+            NativeMethods.PrctlSyscall.ToString(CultureInfo.InvariantCulture), NativeMethods.SetsidSyscall.ToString(CultureInfo.InvariantCulture), MaxOutputBytes.ToString(CultureInfo.InvariantCulture), "offswitch-init",
         ]);
         return a;
     }
@@ -292,6 +292,10 @@ internal sealed partial class BubblewrapSandbox : ISandbox
                 startInfo.ArgumentList.Add(arg);
         }
 
+        // Making a cgroup takes milliseconds of kernel time (v1's memory controller most): it is made while bwrap starts.
+        var cgroup = _identity.SwitchUser
+            ? Task.Run(() => (SandboxCgroup.Rent(_spec.Limits.MemoryBytes, _spec.Limits.MaxProcesses + 8, isRoot: true, out var reason), reason), cancellationToken)
+            : Task.FromResult<(SandboxCgroup?, string?)>((null, null));
         _process = await ProcessLauncher.StartAsync(startInfo);
         _init = new InitChannel(_process.StandardInput.BaseStream, _process.StandardOutput.BaseStream);
         _ = CollectStderrAsync(_process.StandardError);
@@ -300,6 +304,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         var first = await Task.WhenAny(_init.Started, _exited.Task).WaitAsync(StartTimeout, cancellationToken);
         if (first != _init.Started)
         {
+            (_cgroup, _) = await cgroup;
             await _exited.Task;
             throw new InvalidOperationException($"The sandbox ended while starting ({_exitDescription}): {Diagnostics()}");
         }
@@ -316,14 +321,11 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
 
         // PID 1 has started nothing yet, so moving it puts every later process of the machine in the group.
-        if (_identity.SwitchUser && _initPidfd >= 0)
-        {
-            _cgroup = SandboxCgroup.TryCreate(_spec.Limits.MemoryBytes, _spec.Limits.MaxProcesses + 8, isRoot: true, out var reason);
-            if (_cgroup is null)
-                AddDiagnostic("no cgroup: " + reason);
-            else
-                _cgroup.Add(_initHostPid);
-        }
+        (_cgroup, var noCgroup) = await cgroup;
+        if (_cgroup is not null && _initPidfd >= 0)
+            _cgroup.Add(_initHostPid);
+        else if (noCgroup is not null)
+            AddDiagnostic("no cgroup: " + noCgroup);
     }
 
     private async Task CollectStderrAsync(StreamReader stderr)
@@ -794,7 +796,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     {
         if (_diskMounted && NativeMethods.umount2(_disk, NativeMethods.MntDetach) == 0)
             _diskMounted = false;
-        _cgroup?.Remove();
+        _cgroup?.Return();
         if (!_diskMounted)
             DeleteTree(_root);
     }

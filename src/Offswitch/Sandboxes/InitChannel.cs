@@ -88,7 +88,7 @@ internal sealed class InitChannel
 
     private async Task ReadLoopAsync()
     {
-        var buffer = new byte[128 * 1024];
+        var buffer = new byte[4096];   // grows for a large output chunk
         var filled = 0;
         try
         {

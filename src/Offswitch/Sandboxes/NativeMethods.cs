@@ -92,6 +92,9 @@ internal static class NativeMethods
         var other => throw new SandboxUnavailableException($"The bubblewrap sandbox supports x86_64 and arm64, not {other}."),
     };
 
+    /// <summary>setsid's number, passed to the sandbox's PID 1 (each command starts a session of its own).</summary>
+    public static int SetsidSyscall => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 157 : 112;
+
     private const ulong ResolveNoXdev = 0x01;
     private const ulong ResolveNoMagicLinks = 0x02;
     private const ulong ResolveNoSymlinks = 0x04;

@@ -12,7 +12,14 @@ namespace Offswitch.Sandboxes;
 internal sealed class SandboxCgroup
 {
     private const string Root = "/sys/fs/cgroup";
+    private const int MaxPooled = 512;
+
+    // Making a group costs milliseconds of kernel time (v1's memory controller most), removing one too: a group whose
+    // sandbox has ended, and so holds no process, is kept for the next sandbox of this harness.
+    private static readonly System.Collections.Concurrent.ConcurrentBag<SandboxCgroup> Pool = [];
+    private static int _exitHook;
     private readonly IReadOnlyList<string> _directories;
+    private (long Memory, int Tasks) _limits;
 
     private SandboxCgroup(IReadOnlyList<string> directories, string version)
     {
@@ -23,8 +30,88 @@ internal sealed class SandboxCgroup
     /// <summary>"v2" or "v1".</summary>
     public string Version { get; }
 
+    /// <summary>A group with these limits: an idle one of this harness's when there is one, else a new one.</summary>
+    public static SandboxCgroup? Rent(long memoryBytes, int maxTasks, bool isRoot, out string? reason)
+    {
+        reason = null;
+        while (Pool.TryTake(out var idle))
+        {
+            try
+            {
+                idle.SetLimits(memoryBytes, maxTasks);
+                return idle;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                idle.Remove();
+            }
+        }
+
+        if (Interlocked.Exchange(ref _exitHook, 1) == 0)
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                while (Pool.TryTake(out var idle))
+                    idle.Remove();
+            };
+        }
+
+        return TryCreate(memoryBytes, maxTasks, isRoot, out reason);
+    }
+
+    /// <summary>Gives the group back once its sandbox has ended: kept for reuse when empty, removed otherwise.</summary>
+    public void Return()
+    {
+        try
+        {
+            if (Pool.Count < MaxPooled && _directories.All(d => File.ReadAllText($"{d}/cgroup.procs").Length == 0))
+            {
+                Pool.Add(this);
+                return;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone: nothing to keep.
+        }
+
+        Remove();
+    }
+
+    private void SetLimits(long memoryBytes, int maxTasks)
+    {
+        if (_limits == (memoryBytes, maxTasks))
+            return;
+        var memory = memoryBytes.ToString(CultureInfo.InvariantCulture);
+        var tasks = maxTasks.ToString(CultureInfo.InvariantCulture);
+        foreach (var dir in _directories)
+        {
+            if (Version == "v2")
+            {
+                File.WriteAllText($"{dir}/memory.max", memory);
+                File.WriteAllText($"{dir}/pids.max", tasks);
+            }
+            else if (File.Exists($"{dir}/memory.limit_in_bytes"))
+            {
+                // memsw must stay at or above the plain limit: order the writes by direction.
+                var lower = memoryBytes < _limits.Memory;
+                if (lower)
+                    TryWrite($"{dir}/memory.memsw.limit_in_bytes", memory);
+                File.WriteAllText($"{dir}/memory.limit_in_bytes", memory);
+                if (!lower)
+                    TryWrite($"{dir}/memory.memsw.limit_in_bytes", memory);
+            }
+            else
+            {
+                File.WriteAllText($"{dir}/pids.max", tasks);
+            }
+        }
+
+        _limits = (memoryBytes, maxTasks);
+    }
+
     /// <summary>Creates the group and writes its limits; null (with the reason) when this host cannot give one.</summary>
-    public static SandboxCgroup? TryCreate(long memoryBytes, int maxTasks, bool isRoot, out string? reason)
+    private static SandboxCgroup? TryCreate(long memoryBytes, int maxTasks, bool isRoot, out string? reason)
     {
         reason = null;
         if (!isRoot)
@@ -53,7 +140,7 @@ internal sealed class SandboxCgroup
                 File.WriteAllText($"{dir}/memory.max", memory);
                 TryWrite($"{dir}/memory.swap.max", "0");
                 File.WriteAllText($"{dir}/pids.max", tasks);
-                return new SandboxCgroup(created, "v2");
+                return new SandboxCgroup(created, "v2") { _limits = (memoryBytes, maxTasks) };
             }
 
             var memoryRoot = $"{Root}/memory";
@@ -69,7 +156,7 @@ internal sealed class SandboxCgroup
                 Directory.CreateDirectory(pidsDir);
                 created.Add(pidsDir);
                 File.WriteAllText($"{pidsDir}/pids.max", tasks);
-                return new SandboxCgroup(created, "v1");
+                return new SandboxCgroup(created, "v1") { _limits = (memoryBytes, maxTasks) };
             }
 
             reason = "no cgroup v2 with memory and pids controllers, nor cgroup v1 memory and pids hierarchies";
