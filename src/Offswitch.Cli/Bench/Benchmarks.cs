@@ -53,7 +53,13 @@ internal sealed record BenchDetails
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? PeakChildrenRssBytes { get; init; }
+
+    /// <summary>CPU per operation of a trial, the harness's own and its children's (see docs/benchmarks.md).</summary>
+    public required IReadOnlyDictionary<string, CpuCost> CpuProfile { get; init; }
 }
+
+/// <summary>Milliseconds of CPU: the harness process (every thread) and its reaped descendants (bwrap, PID 1, shells).</summary>
+internal sealed record CpuCost(double HarnessMs, double ChildrenMs);
 
 /// <summary>The speed benchmarks behind <c>offswitch bench</c> (definitions in docs/benchmarks.md).</summary>
 internal static class Benchmarks
@@ -65,6 +71,9 @@ internal static class Benchmarks
 
         log("sandbox: create + `true` + destroy vs bare bash -c true");
         var (sandboxMs, bashMs, sandboxCpuMs) = await SandboxExecAsync(sandboxes, options.SandboxIterations, cancellationToken);
+
+        log("profile: CPU per sandbox, per command, per host-command call and per model call");
+        var profile = await CpuProfileAsync(sandboxes, scenario, options.SandboxIterations, cancellationToken);
 
         log("harness: CPU per turn with a zero-latency model and a no-op tool");
         var harness = await HarnessCpuAsync(scenario, options, cancellationToken);
@@ -101,6 +110,7 @@ internal static class Benchmarks
             PeakGcHeapBytes = load.PeakHeap,
             CpuSecondsDuringLoad = Math.Round(load.Cpu.TotalSeconds, 3),
             PeakChildrenRssBytes = load.PeakChildrenRss,
+            CpuProfile = profile,
         };
         return new BenchResult(
             Math.Round(sandboxMs / bashMs, 3),
@@ -147,6 +157,79 @@ internal static class Benchmarks
         }
 
         return (Median(sandbox), Median(bash), Median(harnessCpu));
+    }
+
+    /// <summary>
+    /// Where a trial's CPU goes. Each batch creates one sandbox, runs N of one operation, and disposes it, so that the
+    /// sandbox's processes are reaped and their CPU reaches this process's children counters; a batch with no
+    /// operation gives the sandbox's own cost, which the others subtract. Means, not medians: the children counters
+    /// tick at 10 ms.
+    /// </summary>
+    private static async Task<Dictionary<string, CpuCost>> CpuProfileAsync(ISandboxProvider sandboxes, IScenario scenario, int iterations, CancellationToken cancellationToken)
+    {
+        var n = Math.Max(10, iterations);
+        var spec = new SandboxSpec { HostCommands = [new HostCommand("probe", (_, _) => Task.FromResult(new HostCommandResult("ok\n")))] };
+
+        async Task<CpuCost> BatchAsync(Func<ISandbox, Task>? operation, int count)
+        {
+            var (harness, children) = (Process.GetCurrentProcess().TotalProcessorTime, ChildrenCpu());
+            await using (var box = await sandboxes.CreateAsync(spec, cancellationToken))
+            {
+                for (var i = 0; operation is not null && i < count; i++)
+                {
+                    await operation(box);
+                }
+            }
+
+            return new CpuCost((Process.GetCurrentProcess().TotalProcessorTime - harness).TotalMilliseconds, (ChildrenCpu() - children).TotalMilliseconds);
+        }
+
+        await BatchAsync(box => box.ExecAsync("true", cancellationToken: cancellationToken), 3);   // warm-up
+        var empty = new List<CpuCost>();
+        for (var i = 0; i < n; i++)
+        {
+            empty.Add(await BatchAsync(null, 0));
+        }
+
+        var sandbox = new CpuCost(empty.Average(c => c.HarnessMs), empty.Average(c => c.ChildrenMs));
+        CpuCost PerOperation(CpuCost batch, CpuCost minus, double per) =>
+            new(Math.Round((batch.HarnessMs - minus.HarnessMs) / per, 3), Math.Round((batch.ChildrenMs - minus.ChildrenMs) / per, 3));
+        var login = PerOperation(await BatchAsync(box => box.ExecAsync("true", cancellationToken: cancellationToken), n), sandbox, n);
+        var plainBatch = await BatchAsync(box => box.ExecAsync("true", new ExecOptions { Login = false }, cancellationToken), n);
+        var plain = PerOperation(plainBatch, sandbox, n);
+        var hostBatch = await BatchAsync(box => box.ExecAsync("./probe", new ExecOptions { Login = false }, cancellationToken), n);
+        // The call's own cost: a plain command that runs the client, less a plain command that runs nothing.
+        var host = PerOperation(hostBatch, plainBatch, n);
+
+        await using var server = await BenchModelServer.StartAsync(TimeSpan.Zero, cancellationToken);
+        var client = Wiring.CreateClient($"openai-compatible/bench@{server.BaseUrl}", scenario, seed: 1);
+        List<ChatMessage> messages = [new(ChatRole.System, "You are a helpful assistant."), new(ChatRole.User, "Answer the questions with ./next_question.")];
+        await client.GetResponseAsync(messages, cancellationToken: cancellationToken);   // warm-up
+        var before = Process.GetCurrentProcess().TotalProcessorTime;
+        for (var i = 0; i < n; i++)
+        {
+            await client.GetResponseAsync(messages, cancellationToken: cancellationToken);
+        }
+
+        var model = new CpuCost(Math.Round((Process.GetCurrentProcess().TotalProcessorTime - before).TotalMilliseconds / n, 3), 0);
+        return new Dictionary<string, CpuCost>(StringComparer.Ordinal)
+        {
+            ["sandbox_create_dispose"] = new(Math.Round(sandbox.HarnessMs, 3), Math.Round(sandbox.ChildrenMs, 3)),
+            ["exec_login_shell"] = login,
+            ["exec_plain_shell"] = plain,
+            ["host_command_call"] = host,
+            ["model_call_http"] = model,
+        };
+    }
+
+    /// <summary>User + system CPU of the descendants this process has reaped (utime/stime of waited-for children).</summary>
+    private static TimeSpan ChildrenCpu()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // Fields 16 and 17 (cutime, cstime), counted from 1 with pid and comm first; here the list starts at field 3.
+        var ticks = long.Parse(fields[13], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[14], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
     private static async Task<(double WithStore, double WithoutStore, double StorePerTrial)> HarnessCpuAsync(IScenario scenario, BenchOptions options, CancellationToken cancellationToken)

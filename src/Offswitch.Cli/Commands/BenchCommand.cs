@@ -85,6 +85,11 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         var d = result.Details;
         AnsiConsole.MarkupLineInterpolated(
             $"[grey]sandbox {d.SandboxMedianMs:0.0} ms vs bash {d.BareBashMedianMs:0.00} ms (medians of {options.SandboxIterations}); load: {d.TrialsStored} trials stored, {d.Errors} error(s), {d.TurnsPerTrial:0.##} turns/trial, wall {d.WallSeconds:0.0} s vs ideal {d.IdealSeconds:0.0} s, peak {d.PeakInFlight} in flight, RSS {d.BaselineRssBytes / 1048576.0:0} → {d.PeakRssBytes / 1048576.0:0} MiB.[/]");
+        foreach (var (name, cost) in d.CpuProfile)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[grey]cpu {name}: harness {cost.HarnessMs:0.00} ms, children {cost.ChildrenMs:0.00} ms[/]");
+        }
+
         return 0;
     }
 }

@@ -166,7 +166,7 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         }
     }
 
-    /// <summary>The full command line that starts the machine (setpriv when switching uid, bwrap, prlimit, bash).</summary>
+    /// <summary>The full command line that starts the machine (setpriv when switching uid, bwrap, perl as PID 1).</summary>
     internal IReadOnlyList<string> CommandLine()
     {
         var a = new List<string>();
@@ -214,48 +214,25 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             "--",
         ]);
         var limits = _spec.Limits;
-        a.AddRange([
-            BubblewrapSandboxProvider.PrlimitPath,
-            // A hard limit one second above the soft one, so a CPU hog gets SIGXCPU (as with `ulimit -t`) before SIGKILL.
-            $"--cpu={limits.CpuSeconds.ToString(CultureInfo.InvariantCulture)}:{(limits.CpuSeconds + 1).ToString(CultureInfo.InvariantCulture)}",
-            $"--fsize={limits.FileSizeBytes.ToString(CultureInfo.InvariantCulture)}",
-            $"--nproc={_identity.ProcessLimit.ToString(CultureInfo.InvariantCulture)}",
-            $"--nofile={limits.OpenFiles.ToString(CultureInfo.InvariantCulture)}",
-            $"--as={limits.AddressSpaceBytes.ToString(CultureInfo.InvariantCulture)}",
-            "--",
-        ]);
-
-        // A harness started with signals ignored (a background job of a non-interactive shell ignores INT and QUIT; nohup
-        // ignores HUP) would hand that disposition down to PID 1, and bash can never trap a signal ignored at entry: the
-        // machine would then survive `kill -s INT 1`. env resets every signal to its default before bash starts.
-        if (EnvResetsSignals.Value)
-            a.AddRange([EnvPath, "--default-signal"]);
+        string Limit(int resource, long soft, long hard) =>
+            $"{resource.ToString(CultureInfo.InvariantCulture)}:{soft.ToString(CultureInfo.InvariantCulture)}:{hard.ToString(CultureInfo.InvariantCulture)}";
         a.AddRange([
             BubblewrapScripts.PerlPath, "-e", BubblewrapScripts.Init, "--",
-            NativeMethods.PrctlSyscall.ToString(CultureInfo.InvariantCulture), NativeMethods.SetsidSyscall.ToString(CultureInfo.InvariantCulture), MaxOutputBytes.ToString(CultureInfo.InvariantCulture), "offswitch-init",
+            NativeMethods.PrctlSyscall.ToString(CultureInfo.InvariantCulture),
+            NativeMethods.SetsidSyscall.ToString(CultureInfo.InvariantCulture),
+            NativeMethods.SetrlimitSyscall.ToString(CultureInfo.InvariantCulture),
+            MaxOutputBytes.ToString(CultureInfo.InvariantCulture),
+            // RLIMIT_CPU, with a hard limit one second above the soft one so that a CPU hog gets SIGXCPU (as with
+            // `ulimit -t`) before SIGKILL; RLIMIT_FSIZE, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_AS.
+            Limit(0, limits.CpuSeconds, limits.CpuSeconds + 1),
+            Limit(1, limits.FileSizeBytes, limits.FileSizeBytes),
+            Limit(6, _identity.ProcessLimit, _identity.ProcessLimit),
+            Limit(7, limits.OpenFiles, limits.OpenFiles),
+            Limit(9, limits.AddressSpaceBytes, limits.AddressSpaceBytes),
+            "offswitch-init",
         ]);
         return a;
     }
-
-    private const string EnvPath = "/usr/bin/env";
-
-    /// <summary>Whether this system's env has <c>--default-signal</c> (GNU coreutils 8.31 and later).</summary>
-    private static readonly Lazy<bool> EnvResetsSignals = new(() =>
-    {
-        try
-        {
-            using var probe = Process.Start(new ProcessStartInfo(EnvPath) { ArgumentList = { "--default-signal", "true" }, RedirectStandardError = true, UseShellExecute = false });
-            if (probe is null)
-                return false;
-            probe.StandardError.ReadToEnd();
-            probe.WaitForExit();
-            return probe.ExitCode == 0;
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException)
-        {
-            return false;
-        }
-    });
 
     private const string SetprivPath = "/usr/bin/setpriv";
 
@@ -405,7 +382,8 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             return;
         for (var round = 0; round < 50; round++)
         {
-            var left = ProcessesOfUid(_identity.HostUid);
+            // The cgroup lists exactly this machine's processes; without one, every process on the host is looked at.
+            var left = _cgroup is { } group ? group.Processes() : ProcessesOfUid(_identity.HostUid);
             if (left.Count == 0)
                 return;
             foreach (var pid in left)

@@ -14,10 +14,9 @@ public sealed class BubblewrapSandboxProvider : ISandboxProvider
     internal static readonly string BwrapPath =
         Environment.GetEnvironmentVariable("OFFSWITCH_BWRAP") is { Length: > 0 } configured ? configured : "/usr/bin/bwrap";
     internal const string SetprivPath = "/usr/bin/setpriv";
-    internal const string PrlimitPath = "/usr/bin/prlimit";
 
     private const string Fix =
-        "Install it with `apt-get install bubblewrap` (0.8 or later; it also needs util-linux's setpriv and prlimit), and make sure " +
+        "Install it with `apt-get install bubblewrap` (0.8 or later; it also needs util-linux's setpriv), and make sure " +
         "unprivileged user namespaces are enabled (`sysctl -w kernel.unprivileged_userns_clone=1` on Debian, " +
         "`sysctl -w user.max_user_namespaces=15000`, or on Ubuntu 24.04+ `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`).";
 
@@ -51,7 +50,7 @@ public sealed class BubblewrapSandboxProvider : ISandboxProvider
     {
         if (!OperatingSystem.IsLinux())
             return "The bubblewrap sandbox needs Linux. " + Fix;
-        foreach (var tool in new[] { BwrapPath, PrlimitPath, SetprivPath })
+        foreach (var tool in new[] { BwrapPath, SetprivPath })
         {
             if (!File.Exists(tool))
                 return $"{tool} was not found: bubblewrap is needed to run trials in a sandbox. " + Fix;

@@ -17,10 +17,20 @@
 # x86_64 and arm64); the two system-call numbers that differ come from the harness.
 use strict;
 
-my ($prctl, $setsid, $cap) = @ARGV;
+my ($prctl, $setsid, $setrlimit, $cap, @limits) = @ARGV;
 my ($EINTR, $EAGAIN, $F_GETFL, $F_SETFL, $O_NONBLOCK, $WNOHANG) = (4, 11, 3, 4, 0x800, 1);
 # PR_SET_DUMPABLE = 4. Without it the agent, running under the same uid, could trace this process or reach its pipes.
 syscall($prctl, 4, 0, 0, 0, 0) == 0 or exit 125;
+
+# The sandbox's rlimits, as RESOURCE:SOFT:HARD; every process of the machine inherits them from here.
+for (@limits) {
+    my ($resource, $soft, $hard) = /\A(\d+):(\d+):(\d+)\z/ or next;
+    syscall($setrlimit, $resource + 0, pack('QQ', $soft, $hard)) == 0 or exit 125;
+}
+
+# A harness started with signals ignored (a background job ignores INT and QUIT, nohup ignores HUP) hands that down;
+# every disposition goes back to its default first, so the machine's commands start as a fresh system's would.
+$SIG{$_} = 'DEFAULT' for grep { !/\A__/ } keys %SIG;
 
 # The machine ends on the signals docker-init forwards to `tail -f /dev/null`, as 128+N. The kernel delivers to a
 # namespace's init only signals it has a handler for, so SIGSTOP and SIGKILL from inside are ignored.

@@ -95,6 +95,9 @@ internal static class NativeMethods
     /// <summary>setsid's number, passed to the sandbox's PID 1 (each command starts a session of its own).</summary>
     public static int SetsidSyscall => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 157 : 112;
 
+    /// <summary>setrlimit's number, passed to the sandbox's PID 1 (it sets the sandbox's limits on itself).</summary>
+    public static int SetrlimitSyscall => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 164 : 160;
+
     private const ulong ResolveNoXdev = 0x01;
     private const ulong ResolveNoMagicLinks = 0x02;
     private const ulong ResolveNoSymlinks = 0x04;

@@ -177,6 +177,29 @@ internal sealed class SandboxCgroup
             File.WriteAllText($"{dir}/cgroup.procs", hostPid.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The processes in the group (empty once the machine is gone).</summary>
+    public List<int> Processes()
+    {
+        var pids = new List<int>();
+        foreach (var dir in _directories)
+        {
+            try
+            {
+                foreach (var line in File.ReadAllLines($"{dir}/cgroup.procs"))
+                {
+                    if (int.TryParse(line, CultureInfo.InvariantCulture, out var pid) && !pids.Contains(pid))
+                        pids.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone.
+            }
+        }
+
+        return pids;
+    }
+
     /// <summary>How many times the memory limit was hit (v1 failcnt, v2 max events), for diagnostics.</summary>
     public long MemoryLimitHits()
     {
