@@ -72,6 +72,9 @@ internal sealed partial class BubblewrapSandbox : ISandbox
     /// <summary>Host pid of the bwrap process (for tests that check nothing survives).</summary>
     internal int HostPid => _process?.Id ?? 0;
 
+    /// <summary>Host pid of PID 1 (for tests that pause it from the host).</summary>
+    internal int InitHostPid => _initHostPid;
+
     /// <summary>The host uid the sandbox's user maps to.</summary>
     internal uint HostUid => _identity.HostUid;
 

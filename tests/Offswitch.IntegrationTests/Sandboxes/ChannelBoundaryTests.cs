@@ -50,6 +50,46 @@ public sealed class ChannelBoundaryTests : IDisposable
     }
 
     [Fact]
+    public async Task PingAsync_Pid1PausedFromTheHost_CountsAliveNotGone()
+    {
+        // Only a host debugger or a host signal can pause PID 1; a paused machine has not shut down.
+        await using var sandbox = await StartAsync();
+        Assert.Equal(0, Kill(sandbox.InitHostPid, 19));   // SIGSTOP
+        try
+        {
+            var alive = await sandbox.PingAsync();
+
+            Assert.True(alive);
+            Assert.True(sandbox.IsAlive);
+        }
+        finally
+        {
+            Kill(sandbox.InitHostPid, 18);   // SIGCONT
+        }
+
+        var after = await sandbox.ExecAsync("echo resumed", Short);
+        Assert.Equal("resumed\n", after.Stdout);
+        Assert.False(after.SandboxGone);
+    }
+
+    [Fact]
+    public async Task PingAsync_Pid1Killed_IsGone()
+    {
+        await using var sandbox = await StartAsync();
+
+        var result = await sandbox.ExecAsync("kill -s TERM 1; echo sent", Short);
+
+        Assert.True(result.SandboxGone);
+        Assert.False(await sandbox.PingAsync());
+        Assert.Equal("signal TERM", sandbox.ExitDescription);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+#pragma warning disable CA5392, SYSLIB1054 // P/Invoke kept minimal for the test
+    private static extern int Kill(int pid, int signal);
+#pragma warning restore CA5392, SYSLIB1054
+
+    [Fact]
     public async Task ChannelDirectory_IsReadOnlyAndHoldsOnlyTheSocket()
     {
         await using var sandbox = await StartAsync();
