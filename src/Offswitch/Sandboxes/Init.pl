@@ -22,9 +22,13 @@ my ($EINTR, $EAGAIN, $F_GETFL, $F_SETFL, $O_NONBLOCK, $WNOHANG) = (4, 11, 3, 4, 
 # PR_SET_DUMPABLE = 4. Without it the agent, running under the same uid, could trace this process or reach its pipes.
 syscall($prctl, 4, 0, 0, 0, 0) == 0 or exit 125;
 
-# The sandbox's rlimits, as RESOURCE:SOFT:HARD; every process of the machine inherits them from here.
+# The sandbox's rlimits, as RESOURCE:SOFT:HARD; every process of the machine inherits them from here. The CPU limit
+# (resource 0) is set in each command instead: PID 1's own CPU goes to relaying output the agent's processes write,
+# and must not let them kill the machine by making it read.
+my @cpu;
 for (@limits) {
     my ($resource, $soft, $hard) = /\A(\d+):(\d+):(\d+)\z/ or next;
+    if ($resource == 0) { @cpu = ($soft, $hard); next; }
     syscall($setrlimit, $resource + 0, pack('QQ', $soft, $hard)) == 0 or exit 125;
 }
 
@@ -43,7 +47,9 @@ my $in = '';
 my %cmd;                  # id => { pid, fh => [out, err], sent => [n, n] }
 my %id_of;                # pid => id
 my @linger;               # read ends of finished commands still held by their background children
+my %drained;              # fileno => bytes read and discarded since the command ended
 my $max_linger = 96;
+my $max_drain = 64 * 1024 * 1024;    # then the pipe is closed: the writer gets EPIPE, PID 1 stops spending CPU on it
 
 sub emit {
     my ($data) = @_;
@@ -78,6 +84,7 @@ sub start {
     if ($pid == 0) {
         $SIG{$_} = 'DEFAULT' for keys %ends, 'PIPE', 'CHLD';
         syscall($setsid);
+        syscall($setrlimit, 0, pack('QQ', @cpu)) if @cpu;
         open(STDIN, '<', '/dev/null') or exit(126);
         open(STDOUT, '>&', $ow) or exit(126);    # dup2 onto fd 1
         open(STDERR, '>&', $ew) or exit(126);
@@ -116,11 +123,11 @@ sub finish {
     my $c = $cmd{$id};
     for my $k (0, 1) {
         next unless defined $c->{fh}[$k];
-        if (pump($id, $k)) { push @linger, $c->{fh}[$k]; } else { close $c->{fh}[$k]; }
+        if (pump($id, $k)) { push @linger, $c->{fh}[$k]; delete $drained{fileno($c->{fh}[$k])}; } else { close $c->{fh}[$k]; }
     }
     delete $cmd{$id};
     emit("D $id $status\n");
-    close(shift @linger) while @linger > $max_linger;
+    while (@linger > $max_linger) { my $old = shift @linger; delete $drained{fileno($old)}; close $old; }
 }
 
 sub reap {
@@ -183,9 +190,14 @@ while (1) {
     }
     @linger = grep {
         my $keep = 1;
-        if (vec($rout, fileno($_), 1)) {
+        my $fd = fileno($_);
+        if (vec($rout, $fd, 1)) {
             my $r = sysread($_, my $junk, 65536);
-            if (defined $r ? $r == 0 : !($! == $EAGAIN || $! == $EINTR)) { close $_; $keep = 0; }
+            if ((defined $r ? $r == 0 : !($! == $EAGAIN || $! == $EINTR)) || ($drained{$fd} += $r // 0) > $max_drain) {
+                delete $drained{$fd};
+                close $_;
+                $keep = 0;
+            }
         }
         $keep;
     } @linger;

@@ -148,6 +148,26 @@ public sealed class ChannelBoundaryTests : IDisposable
     }
 
     [Fact]
+    public async Task ExecOutput_BackgroundFloodAfterTheCommand_IsCutAndTheMachineStaysResponsive()
+    {
+        await using var sandbox = await StartAsync();
+
+        var started = await sandbox.ExecAsync("(yes &); echo started", Short);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        ExecResult left;
+        do
+        {
+            await Task.Delay(250);
+            left = await sandbox.ExecAsync("pgrep -c -x yes || true", Short);
+        }
+        while (left.Stdout.Trim() != "0" && DateTime.UtcNow < deadline);
+
+        Assert.Contains("started", started.Stdout);
+        Assert.Equal("0", left.Stdout.Trim());   // cut after its 64 MiB: EPIPE ended it
+        Assert.False(left.SandboxGone);
+    }
+
+    [Fact]
     public async Task HostCommand_ForgedAndGarbageConnections_DoNotDisturbRealCalls()
     {
         var calls = 0;
