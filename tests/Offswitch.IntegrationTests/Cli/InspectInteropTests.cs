@@ -80,6 +80,32 @@ public sealed class InspectInteropTests
         Assert.Contains("not an Inspect .eval log", result.All);
     }
 
+    [Fact]
+    public async Task Import_EntryHoldingAHugeString_ExitsTwoWithoutRunningOutOfMemory()
+    {
+        // 160 MB of one character compress to a few hundred KB; the importer stops at its 128 MiB cap.
+        using var dir = new TempDirectory();
+        await using (var file = File.Create(dir.File("huge.eval")))
+        using (var zip = new System.IO.Compression.ZipArchive(file, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            await using (var header = new StreamWriter(zip.CreateEntry("header.json").Open()))
+                await header.WriteAsync("""{"version":2,"status":"success","eval":{"created":"2025-06-13T18:43:55-07:00","task":"t","dataset":{},"model":"m","config":{}}}""");
+            await using var sample = new StreamWriter(zip.CreateEntry("samples/1_epoch_1.json").Open());
+            await sample.WriteAsync("{\"id\":1,\"epoch\":1,\"input\":\"");
+            var chunk = new string('x', 1 << 20);
+            for (var i = 0; i < 160; i++)
+                await sample.WriteAsync(chunk);
+            await sample.WriteAsync("\",\"target\":\"\"}");
+        }
+
+        var result = await CliProcess.RunAsync(dir.Path, ["import", "--format", "inspect", "huge.eval", "--db", dir.File("store.db")]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("decompresses to more than 128 MiB", result.All);
+        Assert.DoesNotContain("OutOfMemory", result.All);
+        Assert.DoesNotContain("   at ", result.All);
+    }
+
     private sealed record Stored(string Outcome, string? Technique, int Messages);
 
     private static Dictionary<(string Model, string Condition, int Index), Stored> StoredTrials(string db)

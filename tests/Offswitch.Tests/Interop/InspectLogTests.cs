@@ -277,6 +277,35 @@ public sealed class InspectLogTests
     }
 
     [Fact]
+    public async Task ReadAsync_EntryOrLogBeyondItsDecompressionCap_ThrowsNamingTheEntryAndTheCap()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"offswitch-cap-{Guid.NewGuid():N}.eval");
+        try
+        {
+            await using (var file = File.Create(path))
+            using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
+            {
+                Add(zip, "header.json", """{"version":2,"status":"success","eval":{"created":"2025-06-13T18:43:55-07:00","task":"t","dataset":{},"model":"m","config":{}}}""");
+                // A string of 3 MiB: its entry's declared size says nothing, the bytes read are what count.
+                Add(zip, "samples/1_epoch_1.json", "{\"id\":1,\"epoch\":1,\"input\":\"" + new string('a', 3 * 1024 * 1024) + "\",\"target\":\"\"}");
+                Add(zip, "samples/2_epoch_1.json", "{\"id\":2,\"epoch\":1,\"input\":\"" + new string('b', 1024 * 1024) + "\",\"target\":\"\"}");
+            }
+
+            var perEntry = await Assert.ThrowsAsync<InvalidDataException>(() => InspectLogFile.ReadAsync(path, new DecompressionBudget(2 * 1024 * 1024, 64 * 1024 * 1024)));
+            var total = await Assert.ThrowsAsync<InvalidDataException>(() => InspectLogFile.ReadAsync(path, new DecompressionBudget(8 * 1024 * 1024, 4 * 1024 * 1024)));
+            var fits = await InspectLogFile.ReadAsync(path, new DecompressionBudget(8 * 1024 * 1024, 8 * 1024 * 1024));
+
+            Assert.Contains("entry 'samples/1_epoch_1.json' decompresses to more than 2 MiB", perEntry.Message);
+            Assert.Contains("more than 4 MiB in all", total.Message);
+            Assert.Equal(2, fits.Samples.Count);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void FileName_TimeAndTask_FollowInspectConvention()
     {
         var name = InspectLogFormat.FileName(new DateTimeOffset(2025, 6, 13, 18, 43, 55, TimeSpan.FromHours(-7)), "my_task/v1", "7MaxZqy5kwNgUBYHAqG9Dv");

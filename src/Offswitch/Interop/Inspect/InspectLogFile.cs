@@ -105,7 +105,11 @@ public static class InspectLogFile
     /// <c>_journal/start.json</c> and the summaries from <c>_journal/summaries/</c>. A sample written twice: the last wins.
     /// </summary>
     /// <exception cref="InvalidDataException">Not a ZIP, a newer schema version, or an entry this reader cannot decompress.</exception>
-    public static async Task<InspectLog> ReadAsync(string path, CancellationToken cancellationToken = default)
+    public static Task<InspectLog> ReadAsync(string path, CancellationToken cancellationToken = default) =>
+        ReadAsync(path, DecompressionBudget.Default(), cancellationToken);
+
+    /// <inheritdoc cref="ReadAsync(string, CancellationToken)"/>
+    internal static async Task<InspectLog> ReadAsync(string path, DecompressionBudget budget, CancellationToken cancellationToken = default)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
         if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
@@ -114,7 +118,8 @@ public static class InspectLogFile
             EvalLog log;
             try
             {
-                log = await JsonSerializer.DeserializeAsync<EvalLog>(file, InspectJson.Options, cancellationToken)
+                await using var capped = new CappedReadStream(file, budget, path);
+                log = await JsonSerializer.DeserializeAsync<EvalLog>(capped, InspectJson.Options, cancellationToken)
                     ?? throw new InvalidDataException($"{path} is empty.");
             }
             catch (JsonException ex)
@@ -125,11 +130,14 @@ public static class InspectLogFile
             return new InspectLog(log with { Samples = null }, [], log.Samples ?? []);
         }
 
-        return await ReadAsync(file, path, cancellationToken);
+        return await ReadAsync(file, name: path, budget, cancellationToken);
     }
 
     /// <summary>Reads a <c>.eval</c> archive from a seekable stream; <paramref name="name"/> is used in error messages.</summary>
-    public static async Task<InspectLog> ReadAsync(Stream stream, string name, CancellationToken cancellationToken = default)
+    public static Task<InspectLog> ReadAsync(Stream stream, string name, CancellationToken cancellationToken = default) =>
+        ReadAsync(stream, name, DecompressionBudget.Default(), cancellationToken);
+
+    private static async Task<InspectLog> ReadAsync(Stream stream, string name, DecompressionBudget budget, CancellationToken cancellationToken)
     {
         ZipArchive zip;
         try
@@ -152,11 +160,11 @@ public static class InspectLogFile
             EvalLog header;
             if (entries.TryGetValue(InspectLogFormat.HeaderEntry, out var headerEntry))
             {
-                header = await ReadEntryAsync<EvalLog>(headerEntry, name, cancellationToken);
+                header = await ReadEntryAsync<EvalLog>(headerEntry, name, budget, cancellationToken);
             }
             else if (entries.TryGetValue(InspectLogFormat.JournalStartEntry, out var startEntry))
             {
-                var start = await ReadEntryAsync<JournalStart>(startEntry, name, cancellationToken);
+                var start = await ReadEntryAsync<JournalStart>(startEntry, name, budget, cancellationToken);
                 header = new EvalLog { Version = start.Version, Status = "started", Eval = start.Eval, Plan = start.Plan ?? new EvalPlan() };
             }
             else
@@ -172,7 +180,7 @@ public static class InspectLogFile
             List<EvalSampleSummary> summaries = [];
             if (entries.TryGetValue(InspectLogFormat.SummariesEntry, out var summariesEntry))
             {
-                summaries = await ReadEntryAsync<List<EvalSampleSummary>>(summariesEntry, name, cancellationToken);
+                summaries = await ReadEntryAsync<List<EvalSampleSummary>>(summariesEntry, name, budget, cancellationToken);
             }
             else
             {
@@ -181,7 +189,7 @@ public static class InspectLogFile
                     .Select(e => (Number: int.TryParse(Path.GetFileNameWithoutExtension(e.Key), CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue, Entry: e.Value))
                     .OrderBy(e => e.Number))
                 {
-                    summaries.AddRange(await ReadEntryAsync<List<EvalSampleSummary>>(entry, name, cancellationToken));
+                    summaries.AddRange(await ReadEntryAsync<List<EvalSampleSummary>>(entry, name, budget, cancellationToken));
                 }
             }
 
@@ -194,7 +202,7 @@ public static class InspectLogFile
                     continue;
                 }
 
-                samples.Add(await ReadEntryAsync<EvalSample>(entry, name, cancellationToken));
+                samples.Add(await ReadEntryAsync<EvalSample>(entry, name, budget, cancellationToken));
             }
 
             return new InspectLog(header, summaries, [.. samples.OrderBy(s => s.Epoch).ThenBy(s => SortKey(s.Id), StringComparer.Ordinal)]);
@@ -211,7 +219,7 @@ public static class InspectLogFile
         await JsonSerializer.SerializeAsync(stream, value, InspectJson.Options, cancellationToken);
     }
 
-    private static async Task<T> ReadEntryAsync<T>(ZipArchiveEntry entry, string name, CancellationToken cancellationToken)
+    private static async Task<T> ReadEntryAsync<T>(ZipArchiveEntry entry, string name, DecompressionBudget budget, CancellationToken cancellationToken)
     {
         Stream stream;
         try
@@ -227,11 +235,11 @@ public static class InspectLogFile
                 ex);
         }
 
-        await using (stream)
+        await using (var capped = new CappedReadStream(stream, budget, $"{name}: entry '{entry.FullName}'"))
         {
             try
             {
-                return await JsonSerializer.DeserializeAsync<T>(stream, InspectJson.Options, cancellationToken)
+                return await JsonSerializer.DeserializeAsync<T>(capped, InspectJson.Options, cancellationToken)
                     ?? throw new InvalidDataException($"{name}: entry '{entry.FullName}' is null.");
             }
             catch (JsonException ex)
