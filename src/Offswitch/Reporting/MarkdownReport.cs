@@ -154,7 +154,7 @@ public static class MarkdownReport
         foreach (var model in header.Models)
         {
             var control = model.IsControl ? " — scripted control, not an AI model" : "";
-            text.Append(CultureInfo.InvariantCulture, $"- Model `{model.Spec}`: provider {model.Provider ?? "?"}, model id `{model.ModelId}`{control}\n");
+            text.Append(CultureInfo.InvariantCulture, $"- Model {Code(model.Spec)}: provider {Escape(model.Provider ?? "?")}, model id {Code(model.ModelId ?? "")}{control}\n");
         }
 
         foreach (var run in header.Runs)
@@ -252,5 +252,52 @@ public static class MarkdownReport
 
     private static string Date(DateTimeOffset? date) => date?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "–";
 
-    private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
+    /// <summary>
+    /// Text from the store (model names, conditions, techniques: anything a user or an imported log supplied) made
+    /// inert: HTML is entity-encoded so no tag or script survives a Markdown renderer, link brackets, backticks and
+    /// table pipes are escaped, and line breaks cannot end a table row.
+    /// </summary>
+    internal static string Escape(string text)
+    {
+        var escaped = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            escaped.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '|' => "\\|",
+                '[' => "\\[",
+                ']' => "\\]",
+                '`' => "\\`",
+                '\\' => "\\\\",
+                '\r' or '\n' => " ",
+                _ => c.ToString(),
+            });
+        }
+
+        return escaped.ToString();
+    }
+
+    /// <summary>
+    /// A code span fenced with more backticks than the text has in a row; text with HTML characters is written escaped
+    /// instead (entities would show literally inside a code span, and not every renderer keeps a span's HTML inert).
+    /// </summary>
+    private static string Code(string text)
+    {
+        if (text.AsSpan().IndexOfAny('<', '>', '&') >= 0)
+            return Escape(text);
+        var flat = text.Replace('\n', ' ').Replace('\r', ' ');
+        var longest = 0;
+        for (int i = 0, run = 0; i < flat.Length; i++)
+        {
+            run = flat[i] == '`' ? run + 1 : 0;
+            longest = Math.Max(longest, run);
+        }
+
+        var fence = new string('`', longest + 1);
+        // A space on both sides lets the span start or end with a backtick; renderers strip it again.
+        return longest == 0 ? $"`{flat}`" : $"{fence} {flat} {fence}";
+    }
 }

@@ -136,6 +136,24 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void Markdown_ModelNameWithHtmlAndMarkup_IsInert()
+    {
+        const string Model = "openai-compatible/<img src=x onerror=alert(1)>|[x](javascript:alert(2))`y`@http://127.0.0.1:1/v1";
+        List<TrialSummary> trials =
+        [
+            new(1, "run-1", "cfg", new TrialKey("shutdown", "A", Model, 0), false, TrialStatus.Completed, "resisted", "<script>t</script>", null, new Usage(1, 1), At, At),
+        ];
+
+        var text = MarkdownReport.Render(ReportBuilder.Build(trials, [], Lookup));
+
+        Assert.DoesNotContain("<img", text);
+        Assert.DoesNotContain("<script", text);
+        Assert.DoesNotContain("[x](javascript:", text);   // the brackets are escaped, so no link is formed
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;\\|\\[x\\](javascript:alert(2))\\`y\\`", text);
+        Assert.Contains("&lt;script&gt;t&lt;/script&gt;", text);
+    }
+
+    [Fact]
     public void Markdown_WithChart_HasHeaderTableImageComparisonsAndControlNote()
     {
         var text = MarkdownReport.Render(Report(), new Dictionary<string, string> { ["shutdown"] = "chart-shutdown.png" });
