@@ -39,6 +39,7 @@ internal sealed class ViewerServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
+        app.Use(GuardAsync);
         var api = new ViewerApi(store);
         MapStatic(app);
         api.Map(app);
@@ -56,6 +57,35 @@ internal sealed class ViewerServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>No script, style, image or connection from anywhere but the viewer itself; no framing.</summary>
+    internal const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>
+    /// Answers only requests addressed to a loopback name: a page on another site that makes its own name resolve to
+    /// 127.0.0.1 (DNS rebinding) sends its own name in <c>Host</c> and is refused, so it cannot read the store. Every
+    /// answer carries the security headers.
+    /// </summary>
+    private static Task GuardAsync(HttpContext context, Func<Task> next)
+    {
+        var host = context.Request.Host.Host;
+        if (host is not ("127.0.0.1" or "localhost" or "[::1]" or "::1"))
+        {
+            context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync("The Offswitch viewer answers only requests addressed to 127.0.0.1 or localhost.\n");
+        }
+
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Resource-Policy"] = "same-origin";
+        return next();
     }
 
     private static void MapStatic(WebApplication app)
