@@ -48,7 +48,7 @@ internal sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
         var summaries = await store.TrialSummariesAsync(new TrialQuery(RunId: settings.Run, Scenario: settings.Scenario), cancellationToken);
         if (summaries.Count == 0)
         {
-            AnsiConsole.MarkupLineInterpolated($"No trials in {settings.Db} match; nothing exported.");
+            AnsiConsole.MarkupLineInterpolated($"No trials in {Storage.Postgres.PostgresConnection.Redact(settings.Db)} match; nothing exported.");
             return 0;
         }
 
@@ -61,7 +61,7 @@ internal sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
             foreach (var summary in group)
             {
                 trials.Add(await store.GetTrialAsync(summary.Id, cancellationToken)
-                    ?? throw new InvalidOperationException($"Trial {summary.Id} disappeared from {settings.Db} during the export."));
+                    ?? throw new InvalidOperationException($"Trial {summary.Id} disappeared from {Storage.Postgres.PostgresConnection.Redact(settings.Db)} during the export."));
             }
 
             var log = InspectExporter.Build(trials, new InspectExportContext(Wiring.FindScenario(group.Key.Scenario), runs, new RunOptions().HarnessVersion));
@@ -197,7 +197,7 @@ internal sealed class ImportCommand : AsyncCommand<ImportCommand.Settings>
 
         foreach (var run in storedRuns)
         {
-            AnsiConsole.MarkupLineInterpolated($"[grey]{run.File}: {run.Stored} trial(s) stored in {settings.Db} (run {run.RunId ?? "none"}); {run.NotStored} without an outcome not stored.[/]");
+            AnsiConsole.MarkupLineInterpolated($"[grey]{run.File}: {run.Stored} trial(s) stored in {Storage.Postgres.PostgresConnection.Redact(settings.Db ?? "")} (run {run.RunId ?? "none"}); {run.NotStored} without an outcome not stored.[/]");
         }
 
         return 0;

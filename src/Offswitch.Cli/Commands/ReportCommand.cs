@@ -83,7 +83,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
             default:
                 if (trials.Count == 0)
                 {
-                    AnsiConsole.MarkupLineInterpolated($"No trials in {settings.Db} yet. Run [bold]offswitch run SCENARIO --model SPEC[/] first.");
+                    AnsiConsole.MarkupLineInterpolated($"No trials in {Storage.Postgres.PostgresConnection.Redact(settings.Db)} yet. Run [bold]offswitch run SCENARIO --model SPEC[/] first.");
                     return 0;
                 }
 

@@ -7,6 +7,22 @@ namespace Offswitch.IntegrationTests.Postgres;
 public sealed class CopyTests
 {
     [PostgresFact]
+    public async Task Run_PostgresAddressWithPassword_NeverPrintsThePassword()
+    {
+        using var dir = new TempDirectory();
+        var db = await PostgresServer.CreateDatabaseAsync();
+        // The test cluster trusts every login, so any password connects.
+        var address = PostgresServer.Address(db).Replace("@", ":s3cret-pw-1234@", StringComparison.Ordinal);
+
+        var run = await CliProcess.RunAsync(dir.Path, ["run", "shutdown-resistance", "--model", "reference/comply", "--condition", "A", "--trials", "1", "--db", address]);
+        var report = await CliProcess.RunAsync(dir.Path, ["report", "--db", address]);
+
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.DoesNotContain("s3cret-pw-1234", run.All + report.All);
+        Assert.Contains(":***@", run.All.Replace("\n", "", StringComparison.Ordinal));
+    }
+
+    [PostgresFact]
     public async Task Copy_SqliteToPostgresAndBack_KeepsRunsTrialsAndTranscripts()
     {
         using var dir = new TempDirectory();

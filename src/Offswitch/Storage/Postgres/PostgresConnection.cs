@@ -77,7 +77,8 @@ public static class PostgresConnection
     {
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || !uri.UserInfo.Contains(':', StringComparison.Ordinal))
         {
-            return address;
+            // An Npgsql connection string given in place of an address: its Password= value goes too.
+            return System.Text.RegularExpressions.Regex.Replace(address, @"(?i)(\b(?:password|pwd)\s*=\s*)(""[^""]*""|'[^']*'|[^;]*)", "$1***");
         }
 
         var user = uri.UserInfo.Split(':', 2)[0];
