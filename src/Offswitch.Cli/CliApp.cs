@@ -107,6 +107,29 @@ public static class CliApp
         return await app.RunAsync(StatsArguments.Normalize(args));
     }
 
+    /// <summary>The message of a "no space left" failure anywhere in the exception's chain; null when it is not one.</summary>
+    internal static string? DiskFull(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 }:   // SQLITE_FULL
+                    return "SQLite: database or disk is full";
+                case Npgsql.PostgresException { SqlState: "53100" }:                 // disk_full
+                    return "PostgreSQL: " + e.Message;
+                case IOException when (e.HResult & 0xFFFF) == 28 || e.Message.Contains("No space left on device", StringComparison.Ordinal):   // ENOSPC
+                    return e.Message;
+                case AggregateException { InnerExceptions.Count: > 0 } aggregate:
+                    if (aggregate.InnerExceptions.Select(DiskFull).FirstOrDefault(m => m is not null) is { } found)
+                        return found;
+                    break;
+            }
+        }
+
+        return null;
+    }
+
     private static bool ComesFromParser(Exception ex) =>
         new System.Diagnostics.StackTrace(ex).GetFrames().Any(f =>
             f.GetMethod()?.DeclaringType?.Namespace?.StartsWith("Spectre.Console.Cli", StringComparison.Ordinal) == true);
@@ -127,6 +150,11 @@ public static class CliApp
                 // Spectre converts option values with TypeConverters, which throw these for e.g. `--trials abc`.
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] invalid option value: {inner.Message.Replace(" (Parameter 'value')", "", StringComparison.Ordinal)}");
                 AnsiConsole.MarkupLine("Run [bold]offswitch COMMAND --help[/] for the expected values.");
+                return ExitBadInput;
+            case var _ when DiskFull(inner) is { } full:
+                // SQLite rolls the transaction back and the PostgreSQL server aborts it: what was stored stays stored.
+                AnsiConsole.MarkupLineInterpolated(
+                    $"[red]error:[/] the disk is full ({full}). Trials already stored are intact; free some space (or pass --db on another disk) and run the same command again: it resumes with the missing trials.");
                 return ExitBadInput;
             default:
                 AnsiConsole.MarkupLineInterpolated($"[red]unexpected error:[/] {inner.GetType().Name}: {inner.Message}");
