@@ -31,7 +31,7 @@ public sealed partial class SqliteResultStore : IResultStore
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _initGate = new(1, 1);
-    private readonly string _connectionString;
+    private string _connectionString;
     private volatile bool _initialized;
     private int _schemaVersion = SqliteSchema.CurrentVersion;
     private bool _disposed;
@@ -385,6 +385,11 @@ public sealed partial class SqliteResultStore : IResultStore
             throw Unavailable("the file is not an SQLite database, so it cannot be an Offswitch store; it was left untouched", "choose another store path, or move this file away");
         }
 
+        if (exists && ReadOnly)
+        {
+            await UseImmutableIfUnopenableAsync(cancellationToken);
+        }
+
         var version = exists ? await InspectAsync(cancellationToken) : 0;
         if (ReadOnly)
         {
@@ -415,6 +420,35 @@ public sealed partial class SqliteResultStore : IResultStore
         }
 
         await MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A store in WAL mode needs its <c>-shm</c> file even to be read; on a read-only medium (a read-only mount, a
+    /// directory the reader cannot write, a snapshot) SQLite cannot create it and refuses to open. When nothing is
+    /// waiting in the <c>-wal</c> file, the database file alone is the whole store, and SQLite reads it as immutable.
+    /// </summary>
+    private async Task UseImmutableIfUnopenableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var probe = await OpenConnectionAsync(CreateConnectionString(SqliteOpenMode.ReadOnly), cancellationToken);
+            await ScalarAsync(probe, "SELECT count(*) FROM sqlite_schema", cancellationToken);
+            return;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 14 or 8)   // SQLITE_CANTOPEN, SQLITE_READONLY
+        {
+            var wal = new FileInfo(Path + "-wal");
+            if (wal.Exists && wal.Length > 0)
+            {
+                throw Unavailable(
+                    $"it cannot be opened for reading here ({ex.Message}), and its write-ahead log {wal.Name} holds changes not yet in the database file",
+                    "copy the store with its -wal file to a writable directory and read the copy", ex);
+            }
+        }
+
+        SqliteConnection.ClearAllPools();
+        var uri = "file:" + Uri.EscapeDataString(Path).Replace("%2F", "/", StringComparison.Ordinal) + "?immutable=1";
+        _connectionString = new SqliteConnectionStringBuilder(_connectionString) { DataSource = uri, Mode = SqliteOpenMode.ReadOnly }.ToString();
     }
 
     private bool HasSqliteHeaderOrIsEmpty()

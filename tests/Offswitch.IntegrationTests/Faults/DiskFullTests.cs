@@ -6,11 +6,9 @@ namespace Offswitch.IntegrationTests.Faults;
 /// <summary>A store on a disk that fills up mid-run: one clear line, exit 2, the store intact, and the run resumable.</summary>
 public sealed class DiskFullTests
 {
-    [Fact]
+    [RootFact("a small disk of its own is a tmpfs mount")]
     public async Task Run_DiskFillsUpMidRun_OneLineExitTwoStoreIntactAndResumable()
     {
-        if (!Environment.IsPrivilegedProcess)
-            return; // A small disk of its own needs a tmpfs mount, i.e. root.
         using var dir = new TempDirectory();
         var disk = Path.Combine(dir.Path, "disk");
         Directory.CreateDirectory(disk);

@@ -233,11 +233,9 @@ public sealed class ChannelBoundaryTests : IDisposable
         Assert.Equal("regular file\nregular file\nharness\nharness\n", inside.Stdout);
     }
 
-    [Fact]
+    [RootFact("the tmpfs and the cgroup; without root the README's fallback applies")]
     public async Task Limits_AsRoot_DiskAndMemoryOfTheWholeSandboxAreCapped()
     {
-        if (!Environment.IsPrivilegedProcess)
-            return; // The tmpfs and cgroup need root; without it the README's fallback applies.
         await using var sandbox = await StartAsync(new SandboxSpec
         {
             Limits = new SandboxLimits { DiskBytes = 16L * 1024 * 1024, MemoryBytes = 96L * 1024 * 1024 },
@@ -272,11 +270,9 @@ public sealed class ChannelBoundaryTests : IDisposable
 [SupportedOSPlatform("linux")]
 public sealed class StaleSandboxesTests
 {
-    [Fact]
+    [RootFact("only root mounts a tmpfs per sandbox")]
     public void Sweep_MountAndDirectoryOfADeadHarness_AreRemoved_ThoseOfALiveOneStay()
     {
-        if (!Environment.IsPrivilegedProcess)
-            return; // Only root mounts a tmpfs per sandbox.
         var dead = Enumerable.Range(0, 1000).Select(i => 4_000_000 + i).First(p => !Directory.Exists($"/proc/{p}"));
         var deadRoot = Path.Combine(Path.GetTempPath(), $"offswitch-sandbox-{dead}-test{Guid.NewGuid():N}");
         var liveRoot = Path.Combine(Path.GetTempPath(), $"offswitch-sandbox-{Environment.ProcessId}-test{Guid.NewGuid():N}");
