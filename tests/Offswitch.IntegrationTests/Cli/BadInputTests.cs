@@ -113,8 +113,17 @@ public sealed class BadInputTests
         }
 
         rows.AppendLine();
-        rows.AppendLine("Not covered by a test: a read-only or full disk under the store. SQLite then fails to write; the error names");
-        rows.AppendLine("the store and no trial is half-stored (each trial is one transaction).");
+        rows.AppendLine("Covered by their own tests, as root (they need mounts):");
+        rows.AppendLine();
+        rows.AppendLine("- **A full disk under the store** (`Faults/DiskFullTests.cs`): one line, `the disk is full (SQLite: database or disk");
+        rows.AppendLine("  is full)`, exit 2; no trial is half-stored (each trial is one transaction), the store passes SQLite's integrity check,");
+        rows.AppendLine("  and the same command resumes once there is space. PostgreSQL's `disk_full` and ENOSPC get the same message.");
+        rows.AppendLine("- **A store on a read-only medium** (`Cli/ReadOnlyStoreTests.cs`): `report` and `export` read it; when its");
+        rows.AppendLine("  `-wal` file is empty SQLite reads the database file as immutable, otherwise the message says to copy the store");
+        rows.AppendLine("  with its `-wal` file to a writable directory.");
+        rows.AppendLine("- **An Inspect log too large to import** (`Cli/InspectInteropTests.cs`): decompressed sizes are counted on the bytes");
+        rows.AppendLine("  read, at most 128 MiB per entry (or per JSON log) and 1 GiB per log; past either, `… decompresses to more than");
+        rows.AppendLine("  128 MiB …`, exit 2, nothing imported.");
         var path = Path.Combine(RepoRoot(), "docs", "bad-input.md");
         if (Environment.GetEnvironmentVariable("OFFSWITCH_UPDATE_DOCS") == "1")
         {
