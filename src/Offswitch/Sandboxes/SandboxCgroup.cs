@@ -187,7 +187,7 @@ internal sealed class SandboxCgroup
             {
                 foreach (var line in File.ReadAllLines($"{dir}/cgroup.procs"))
                 {
-                    if (int.TryParse(line, CultureInfo.InvariantCulture, out var pid) && !pids.Contains(pid))
+                    if (int.TryParse(line, CultureInfo.InvariantCulture, out var pid) && !pids.Contains(pid) && !IsZombie(pid))
                         pids.Add(pid);
                 }
             }
@@ -198,6 +198,21 @@ internal sealed class SandboxCgroup
         }
 
         return pids;
+    }
+
+    // A task that has exited but not been reaped can stay listed; it holds nothing and cannot be killed.
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            var end = stat.LastIndexOf(')');
+            return end < 0 || end + 2 >= stat.Length || stat[end + 2] is 'Z' or 'X';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;   // gone
+        }
     }
 
     /// <summary>How many times the memory limit was hit (v1 failcnt, v2 max events), for diagnostics.</summary>
