@@ -255,14 +255,27 @@ internal sealed partial class BubblewrapSandbox : ISandbox
             RedirectStandardError = true,
         };
 
+        // As root, the machine gets a cgroup of its own (kept from an earlier sandbox when one is free).
+        if (_identity.SwitchUser)
+        {
+            _cgroup = await Task.Run(() => SandboxCgroup.Rent(_spec.Limits.MemoryBytes, _spec.Limits.MaxProcesses + 8, isRoot: true, out var reason) is { } group
+                ? group : NoCgroup(reason), cancellationToken);
+        }
+
         // bubblewrap sets its parent-death signal only once it runs; a harness killed between the fork and that moment
         // would leave an orphaned sandbox. setpriv sets the signal first, and the guard then checks that the parent is
-        // still the harness (getppid after the signal is armed), closing that window.
+        // still the harness (getppid after the signal is armed), closing that window. The guard, still root, then moves
+        // itself into the cgroup ("0" names the writer: v1's `tasks` skips the global lock that moving another process
+        // takes, which cost up to 15 ms), so bwrap and PID 1 are born in it.
         var commandLine = CommandLine();
         if (File.Exists(SetprivPath))
         {
-            foreach (var arg in (string[])["--pdeathsig", "KILL", "--", "/bin/sh", "-c", "[ \"$PPID\" = \"$0\" ] || exit 125; exec \"$@\"", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)])
+            const string Guard = "[ \"$PPID\" = \"$0\" ] || exit 125; while [ \"$1\" != -- ]; do echo 0 2>/dev/null > \"$1\"; shift; done; shift; exec \"$@\"";
+            foreach (var arg in (string[])["--pdeathsig", "KILL", "--", "/bin/sh", "-c", Guard, Environment.ProcessId.ToString(CultureInfo.InvariantCulture)])
                 startInfo.ArgumentList.Add(arg);
+            foreach (var file in _cgroup?.SelfMoveFiles ?? [])
+                startInfo.ArgumentList.Add(file);
+            startInfo.ArgumentList.Add("--");
             foreach (var arg in commandLine)
                 startInfo.ArgumentList.Add(arg);
         }
@@ -272,10 +285,6 @@ internal sealed partial class BubblewrapSandbox : ISandbox
                 startInfo.ArgumentList.Add(arg);
         }
 
-        // Making a cgroup takes milliseconds of kernel time (v1's memory controller most): it is made while bwrap starts.
-        var cgroup = _identity.SwitchUser
-            ? Task.Run(() => (SandboxCgroup.Rent(_spec.Limits.MemoryBytes, _spec.Limits.MaxProcesses + 8, isRoot: true, out var reason), reason), cancellationToken)
-            : Task.FromResult<(SandboxCgroup?, string?)>((null, null));
         _process = await ProcessLauncher.StartAsync(startInfo);
         _init = new InitChannel(_process.StandardInput.BaseStream, _process.StandardOutput.BaseStream);
         _ = CollectStderrAsync(_process.StandardError);
@@ -284,7 +293,6 @@ internal sealed partial class BubblewrapSandbox : ISandbox
         var first = await Task.WhenAny(_init.Started, _exited.Task).WaitAsync(StartTimeout, cancellationToken);
         if (first != _init.Started)
         {
-            (_cgroup, _) = await cgroup;
             await _exited.Task;
             throw new InvalidOperationException($"The sandbox ended while starting ({_exitDescription}): {Diagnostics()}");
         }
@@ -300,12 +308,16 @@ internal sealed partial class BubblewrapSandbox : ISandbox
                 NativeMethods.close(fd);
         }
 
-        // PID 1 has started nothing yet, so moving it puts every later process of the machine in the group.
-        (_cgroup, var noCgroup) = await cgroup;
-        if (_cgroup is not null && _initPidfd >= 0)
+        // PID 1 has started nothing yet: if the guard could not move itself, moving PID 1 now still covers every later
+        // process of the machine.
+        if (_cgroup is not null && _initPidfd >= 0 && !_cgroup.Holds(_initHostPid))
             _cgroup.Add(_initHostPid);
-        else if (noCgroup is not null)
-            AddDiagnostic("no cgroup: " + noCgroup);
+    }
+
+    private SandboxCgroup? NoCgroup(string? reason)
+    {
+        AddDiagnostic("no cgroup: " + reason);
+        return null;
     }
 
     private async Task CollectStderrAsync(StreamReader stderr)

@@ -64,7 +64,8 @@ internal sealed class SandboxCgroup
     {
         try
         {
-            if (Pool.Count < MaxPooled && _directories.All(d => File.ReadAllText($"{d}/cgroup.procs").Length == 0))
+            // Zombies of the ended machine may still be listed for a moment; they leave as soon as they are reaped.
+            if (Pool.Count < MaxPooled && Processes().Count == 0)
             {
                 Pool.Add(this);
                 return;
@@ -167,6 +168,26 @@ internal sealed class SandboxCgroup
             new SandboxCgroup(created, "").Remove();
             reason = "cgroup not writable: " + e.Message;
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Files a process writes "0" to in order to move itself in: v1's <c>tasks</c> (single-threaded writers only),
+    /// v2's <c>cgroup.procs</c>.
+    /// </summary>
+    public IReadOnlyList<string> SelfMoveFiles => [.. _directories.Select(d => Version == "v1" ? $"{d}/tasks" : $"{d}/cgroup.procs")];
+
+    /// <summary>Whether the process is in every hierarchy of the group.</summary>
+    public bool Holds(int hostPid)
+    {
+        try
+        {
+            var lines = File.ReadAllLines($"/proc/{hostPid.ToString(CultureInfo.InvariantCulture)}/cgroup");
+            return _directories.All(d => lines.Any(l => d.EndsWith(l[(l.IndexOf(':', l.IndexOf(':') + 1) + 1)..], StringComparison.Ordinal) && l.EndsWith("/" + Path.GetFileName(d), StringComparison.Ordinal)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

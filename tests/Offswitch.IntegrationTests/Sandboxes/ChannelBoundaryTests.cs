@@ -241,6 +241,9 @@ public sealed class ChannelBoundaryTests : IDisposable
             Limits = new SandboxLimits { DiskBytes = 16L * 1024 * 1024, MemoryBytes = 96L * 1024 * 1024 },
         });
 
+        // bwrap itself is in the group: the start chain joined it before bwrap ran, so PID 1 was born inside.
+        Assert.Contains("/offswitch-", File.ReadAllText($"/proc/{sandbox.HostPid}/cgroup"));
+        Assert.Contains("/offswitch-", File.ReadAllText($"/proc/{sandbox.InitHostPid}/cgroup"));
         var disk = await sandbox.ExecAsync("head -c 12M /dev/zero > a; head -c 12M /dev/zero > /tmp/b; echo rc=$?; df -B1M --output=size ~ | tail -1", Short);
         await sandbox.ExecAsync("rm -f a /tmp/b", Short);
         // Four processes of 40 MiB each: every one is within its rlimit, together they pass the sandbox's cap.
