@@ -14,7 +14,7 @@ namespace Offswitch.Sandboxes;
 internal sealed class HostCommandServer : IAsyncDisposable
 {
     private const int MaxFrameBytes = 4 * 1024 * 1024;
-    private const int MaxIdleConnections = 32;
+    private const int MaxIdleConnections = 256;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Socket _listener;
@@ -63,9 +63,20 @@ internal sealed class HostCommandServer : IAsyncDisposable
                 node = _idle.AddLast(connection);
                 if (_idle.Count > MaxIdleConnections)
                 {
-                    var oldest = _idle.First!;
-                    _idle.RemoveFirst();
-                    oldest.Value.Dispose();
+                    // The oldest that has sent nothing at all goes first: a real client writes its call right after
+                    // connecting, so under a flood its bytes are already waiting when it is accepted.
+                    var victim = _idle.First!;
+                    for (var candidate = _idle.First; candidate is not null; candidate = candidate.Next)
+                    {
+                        if (Available(candidate.Value) == 0)
+                        {
+                            victim = candidate;
+                            break;
+                        }
+                    }
+
+                    _idle.Remove(victim);
+                    victim.Value.Dispose();
                 }
             }
 
@@ -81,6 +92,18 @@ internal sealed class HostCommandServer : IAsyncDisposable
                     connection.Dispose();
                 }
             });
+        }
+    }
+
+    private static int Available(Socket socket)
+    {
+        try
+        {
+            return socket.Available;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return 0;
         }
     }
 
