@@ -23,11 +23,9 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
         BubblewrapSandboxProvider.CheckAvailable();
     }
 
-    [Fact]
+    [RootFact("without root there is no uid switch to check")]
     public async Task CreateAsync_AsRoot_RunsUnderUnprivilegedUidThatOwnsTheHome()
     {
-        if (!IsRoot)
-            return; // Without root there is no uid switch to check.
         await using var sandbox = await StartAsync(new SandboxSpec
         {
             Files = [new SandboxFile("shutdown.sh", "#!/bin/bash\nkill -s TERM 1\n"u8.ToArray(), Convert.ToInt32("644", 8))],
@@ -86,11 +84,9 @@ public sealed class BubblewrapSandboxTests(ITestOutputHelper output)
         Assert.True(sandbox.IsAlive);
     }
 
-    [Fact]
+    [RootFact("the cap is only exact under a dedicated uid")]
     public async Task ExecAsync_ForkBomb_IsCappedAndDisposeEndsIt()
     {
-        if (!IsRoot)
-            return; // The cap is only exact under a dedicated uid.
         var sandbox = await StartAsync(new SandboxSpec { Limits = new SandboxLimits { MaxProcesses = 64 } });
         await using (sandbox)
         {
