@@ -236,30 +236,6 @@ internal sealed class SandboxCgroup
         }
     }
 
-    /// <summary>How many times the memory limit was hit (v1 failcnt, v2 max events), for diagnostics.</summary>
-    public long MemoryLimitHits()
-    {
-        foreach (var dir in _directories)
-        {
-            try
-            {
-                if (File.Exists($"{dir}/memory.failcnt"))
-                    return long.Parse(File.ReadAllText($"{dir}/memory.failcnt").Trim(), CultureInfo.InvariantCulture);
-                if (File.Exists($"{dir}/memory.events"))
-                {
-                    var line = File.ReadLines($"{dir}/memory.events").FirstOrDefault(l => l.StartsWith("max ", StringComparison.Ordinal));
-                    return line is null ? 0 : long.Parse(line[4..], CultureInfo.InvariantCulture);
-                }
-            }
-            catch (Exception e) when (e is IOException or FormatException)
-            {
-                // Gone.
-            }
-        }
-
-        return 0;
-    }
-
     /// <summary>Removes the group once its processes are gone (retrying briefly while the kernel lets them go).</summary>
     public void Remove()
     {

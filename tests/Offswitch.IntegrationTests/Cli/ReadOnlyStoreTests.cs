@@ -28,20 +28,10 @@ public sealed class ReadOnlyStoreTests
         }
         finally
         {
-            Run("/usr/bin/umount", "-l", readOnly);
+            HostProgram.Run("/usr/bin/umount", "-l", readOnly);
         }
     }
 
-    private static int Mount(params string[] args) => Run("/usr/bin/mount", args);
+    private static int Mount(params string[] args) => HostProgram.Run("/usr/bin/mount", args);
 
-    private static int Run(string program, params string[] args)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardError = true };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(start)!;
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode;
-    }
 }

@@ -12,7 +12,7 @@ public sealed class DiskFullTests
         using var dir = new TempDirectory();
         var disk = Path.Combine(dir.Path, "disk");
         Directory.CreateDirectory(disk);
-        Assert.Equal(0, Run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", disk));
+        Assert.Equal(0, HostProgram.Run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", disk));
         try
         {
             var db = Path.Combine(disk, "results.db");
@@ -25,7 +25,7 @@ public sealed class DiskFullTests
             Assert.DoesNotContain("   at ", full.All);
             var stored = Check(db);
 
-            Assert.Equal(0, Run("/usr/bin/mount", "-o", "remount,size=64m", disk));
+            Assert.Equal(0, HostProgram.Run("/usr/bin/mount", "-o", "remount,size=64m", disk));
             var resumed = await CliProcess.RunAsync(dir.Path, args);
 
             Assert.True(resumed.ExitCode == 0, resumed.All);
@@ -34,7 +34,7 @@ public sealed class DiskFullTests
         }
         finally
         {
-            Run("/usr/bin/umount", "-l", disk);
+            HostProgram.Run("/usr/bin/umount", "-l", disk);
         }
     }
 
@@ -54,14 +54,4 @@ public sealed class DiskFullTests
         return reader.GetInt32(0);
     }
 
-    private static int Run(string program, params string[] args)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardError = true };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(start)!;
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode;
-    }
 }

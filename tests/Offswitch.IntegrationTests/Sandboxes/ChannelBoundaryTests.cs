@@ -281,7 +281,7 @@ public sealed class StaleSandboxesTests
         var liveRoot = Path.Combine(Path.GetTempPath(), $"offswitch-sandbox-{Environment.ProcessId}-test{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(deadRoot, "disk"));
         Directory.CreateDirectory(liveRoot);
-        Assert.Equal(0, Run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", Path.Combine(deadRoot, "disk")));
+        Assert.Equal(0, HostProgram.Run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", Path.Combine(deadRoot, "disk")));
         try
         {
             StaleSandboxes.Sweep();
@@ -292,21 +292,11 @@ public sealed class StaleSandboxesTests
         }
         finally
         {
-            Run("/usr/bin/umount", "-l", Path.Combine(deadRoot, "disk"));
+            HostProgram.Run("/usr/bin/umount", "-l", Path.Combine(deadRoot, "disk"));
             if (Directory.Exists(deadRoot))
                 Directory.Delete(deadRoot, recursive: true);
             Directory.Delete(liveRoot, recursive: true);
         }
     }
 
-    private static int Run(string program, params string[] args)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardError = true };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(start)!;
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode;
-    }
 }
