@@ -179,7 +179,12 @@ public sealed class CrashResumeTests(ITestOutputHelper output)
                         continue;
                     }
 
-                    var mounts = await File.ReadAllTextAsync(Path.Combine(proc, "mountinfo"));
+                    // bwrap names this run's directories on its command line; a process inside a sandbox shows them in
+                    // its own mount table. A process in the host's mount namespace (another test's bwrap) sees every
+                    // host mount, this run's per-sandbox tmpfs included, so its table says nothing about this run.
+                    var namespaceOf = new FileInfo(Path.Combine(proc, "ns", "mnt")).LinkTarget;
+                    var ownNamespace = namespaceOf is not null && namespaceOf == new FileInfo("/proc/self/ns/mnt").LinkTarget;
+                    var mounts = ownNamespace ? "" : await File.ReadAllTextAsync(Path.Combine(proc, "mountinfo"));
                     if (cmdline.Contains(sandboxTemp, StringComparison.Ordinal) || mounts.Contains(sandboxTemp, StringComparison.Ordinal))
                     {
                         var ppid = (await File.ReadAllTextAsync(Path.Combine(proc, "stat"))).Split(") ")[1].Split(' ')[1];
