@@ -30,7 +30,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
         public string? Out { get; init; }
 
         [CommandOption("--method <METHOD>")]
-        [Description("Interval for the cells: jeffreys (default, as Palisade), wilson or cp.")]
+        [Description("Interval for the cells: jeffreys (default, as Palisade's tables), jeffreys-equal-tailed (α/2 in each tail even at 0/n or n/n), wilson or cp.")]
         [DefaultValue("jeffreys")]
         public string Method { get; init; } = "jeffreys";
 

@@ -55,7 +55,7 @@ internal sealed class StatsCiCommand : Command<StatsCiCommand.Settings>
         public int? N { get; init; }
 
         [CommandOption("--method <METHOD>")]
-        [Description("jeffreys (default, as Palisade), wilson or cp (Clopper–Pearson).")]
+        [Description("jeffreys (default; at k = 0 or n all of α in one tail, as Palisade's tables), jeffreys-equal-tailed (α/2 each side always, as statsmodels), wilson or cp (Clopper–Pearson).")]
         [DefaultValue("jeffreys")]
         public string Method { get; init; } = "jeffreys";
     }
@@ -64,9 +64,10 @@ internal sealed class StatsCiCommand : Command<StatsCiCommand.Settings>
     public static (IntervalMethod Method, string Name) ParseMethod(string text) => text.ToLowerInvariant() switch
     {
         "jeffreys" => (IntervalMethod.Jeffreys, "jeffreys"),
+        "jeffreys-equal-tailed" => (IntervalMethod.JeffreysEqualTailed, "jeffreys-equal-tailed"),
         "wilson" => (IntervalMethod.Wilson, "wilson"),
         "cp" or "clopper-pearson" or "clopperpearson" => (IntervalMethod.ClopperPearson, "cp"),
-        _ => throw new InvalidInputException($"Unknown interval method '{text}'. Use jeffreys, wilson or cp."),
+        _ => throw new InvalidInputException($"Unknown interval method '{text}'. Use jeffreys, jeffreys-equal-tailed, wilson or cp."),
     };
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -182,7 +183,7 @@ internal sealed class StatsPlanCommand : Command<StatsPlanCommand.Settings>
         public double? Width { get; init; }
 
         [CommandOption("--method <METHOD>")]
-        [Description("Interval for --width: jeffreys (default), wilson or cp.")]
+        [Description("Interval for --width: jeffreys (default), jeffreys-equal-tailed, wilson or cp.")]
         [DefaultValue("jeffreys")]
         public string Method { get; init; } = "jeffreys";
     }

@@ -197,6 +197,7 @@ public static class ReportBuilder
     public static string MethodName(IntervalMethod method) => method switch
     {
         IntervalMethod.Jeffreys => "jeffreys",
+        IntervalMethod.JeffreysEqualTailed => "jeffreys-equal-tailed",
         IntervalMethod.Wilson => "wilson",
         IntervalMethod.ClopperPearson => "cp",
         _ => method.ToString().ToLowerInvariant(),

@@ -6,10 +6,18 @@ namespace Offswitch.Statistics;
 public enum IntervalMethod
 {
     /// <summary>
-    /// Jeffreys interval: equal-tailed quantiles of Beta(k + ½, n − k + ½). When k = 0 (or k = n) the pinned bound leaves
-    /// the whole α to the other tail, which reproduces Palisade's published intervals (0/1000 → 0.0%–0.2%). The default.
+    /// Jeffreys interval: equal-tailed quantiles of Beta(k + ½, n − k + ½). When k = 0 (or k = n) the bound is pinned
+    /// at 0 (or 1) and the whole α goes to the other tail — the one-sided boundary convention, which reproduces
+    /// Palisade's published tables (0/1000 → 0.0%–0.2%, 1000/1000 → 99.8%–100%). The default.
     /// </summary>
     Jeffreys,
+
+    /// <summary>
+    /// Jeffreys interval with α/2 in each tail even at k = 0 or k = n (the pinned bound's half of α is simply unused;
+    /// the convention of statsmodels' <c>proportion_confint(method="jeffreys")</c> and of Brown, Cai and DasGupta's
+    /// 2001 paper): 0/1000 → 0.0%–0.3%. Wider at the boundary; identical elsewhere.
+    /// </summary>
+    JeffreysEqualTailed,
 
     /// <summary>Wilson score interval.</summary>
     Wilson,
@@ -53,7 +61,8 @@ public static class BinomialInterval
         var alpha = 1 - level;
         var (lower, upper) = method switch
         {
-            IntervalMethod.Jeffreys => Jeffreys(k, n, alpha),
+            IntervalMethod.Jeffreys => Jeffreys(k, n, alpha, oneSidedAtBoundary: true),
+            IntervalMethod.JeffreysEqualTailed => Jeffreys(k, n, alpha, oneSidedAtBoundary: false),
             IntervalMethod.ClopperPearson => (
                 k == 0 ? 0 : Beta.InvCDF(k, n - k + 1, alpha / 2),
                 k == n ? 1 : Beta.InvCDF(k + 1, n - k, 1 - (alpha / 2))),
@@ -66,10 +75,10 @@ public static class BinomialInterval
         return new ProportionInterval(Math.Clamp(lower, 0, rate), Math.Clamp(upper, rate, 1));
     }
 
-    private static (double Lower, double Upper) Jeffreys(int k, int n, double alpha)
+    private static (double Lower, double Upper) Jeffreys(int k, int n, double alpha, bool oneSidedAtBoundary)
     {
-        // A bound pinned at 0 or 1 has no tail; spending α/2 there would make the interval wider than the level asks.
-        var tail = k == 0 || k == n ? alpha : alpha / 2;
+        // A bound pinned at 0 or 1 has no tail; the default spends all of α on the other one (as Palisade's tables do).
+        var tail = oneSidedAtBoundary && (k == 0 || k == n) ? alpha : alpha / 2;
         double a = k + 0.5, b = n - k + 0.5;
         return (k == 0 ? 0 : Beta.InvCDF(a, b, tail), k == n ? 1 : Beta.InvCDF(a, b, 1 - tail));
     }

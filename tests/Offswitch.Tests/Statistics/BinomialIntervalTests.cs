@@ -203,3 +203,46 @@ public sealed class BinomialIntervalTests
         return (lo + hi) / 2;
     }
 }
+
+public sealed class JeffreysBoundaryConventionTests
+{
+    // Beta(½, n + ½) quantiles: the 0.95 quantile is the default's upper bound at k = 0, the 0.975 quantile the
+    // equal-tailed variant's. Reference values from the regularised incomplete beta function evaluated with 40-digit
+    // arithmetic (mpmath: betainc inverted by root finding), rounded to 10 significant digits.
+    [Theory]
+    [InlineData(IntervalMethod.Jeffreys, 0.001918406712)]
+    [InlineData(IntervalMethod.JeffreysEqualTailed, 0.002508164341)]
+    public void Compute_ZeroOfAThousand_UpperBoundIsTheConventionsQuantile(IntervalMethod method, double expectedUpper)
+    {
+        var interval = BinomialInterval.Compute(0, 1000, method)!.Value;
+
+        Assert.Equal(0, interval.Lower);
+        Assert.Equal(expectedUpper, interval.Upper, 1e-11);
+    }
+
+    [Theory]
+    [InlineData(0, 1000)]
+    [InlineData(1000, 1000)]
+    [InlineData(0, 7)]
+    public void Compute_AtTheBoundary_EqualTailedIsWiderAndMirrors(int k, int n)
+    {
+        var oneSided = BinomialInterval.Compute(k, n, IntervalMethod.Jeffreys)!.Value;
+        var equalTailed = BinomialInterval.Compute(k, n, IntervalMethod.JeffreysEqualTailed)!.Value;
+        var mirror = BinomialInterval.Compute(n - k, n, IntervalMethod.JeffreysEqualTailed)!.Value;
+
+        Assert.True(equalTailed.Upper - equalTailed.Lower > oneSided.Upper - oneSided.Lower);
+        Assert.Equal(1 - mirror.Upper, equalTailed.Lower, 12);
+        Assert.Equal(1 - mirror.Lower, equalTailed.Upper, 12);
+    }
+
+    [Theory]
+    [InlineData(1, 1000)]
+    [InlineData(973, 1000)]
+    [InlineData(3, 10)]
+    public void Compute_AwayFromTheBoundary_BothVariantsAreIdentical(int k, int n)
+    {
+        Assert.Equal(
+            BinomialInterval.Compute(k, n, IntervalMethod.Jeffreys),
+            BinomialInterval.Compute(k, n, IntervalMethod.JeffreysEqualTailed));
+    }
+}
