@@ -111,14 +111,32 @@ public sealed class ModelCatalogTests
     }
 
     [Fact]
-    public void Create_OllamaHostWithoutScheme_Works()
+    public async Task Create_OllamaHostWithoutScheme_SendsToItsOpenAIEndpoint()
     {
-        using var catalog = new ModelCatalog();
+        var handler = new CapturingHandler();
+        using var catalog = new ModelCatalog(new ModelCatalogOptions { HttpHandler = handler });
         var env = new Dictionary<string, string> { ["OLLAMA_HOST"] = "127.0.0.1:11434" };
 
         var client = catalog.Create("ollama/llama3.1", new ModelCreationContext(Environment: env.GetValueOrDefault));
+        await client.GetResponseAsync("hi");
 
-        Assert.NotNull(client.GetService<IChatClient>());
+        Assert.Equal("http://127.0.0.1:11434/v1/chat/completions", handler.Requests.Single().ToString());
+    }
+
+    /// <summary>Records each request's URL and answers with a minimal chat completion.</summary>
+    private sealed class CapturingHandler : HttpMessageHandler
+    {
+        public List<Uri> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Add(request.RequestUri!);
+            const string body = """{"id":"c1","object":"chat.completion","created":1,"model":"llama3.1","choices":[{"index":0,"message":{"role":"assistant","content":"hello"},"finish_reason":"stop"}]}""";
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            });
+        }
     }
 
     private sealed class StubScenario : IScenario
