@@ -112,23 +112,50 @@ internal static class ReportRenderer
             var table = new Table().Border(TableBorder.Rounded)
                 .Title($"[bold]{Markup.Escape(scenario.Key)}[/]: {Markup.Escape(primary)} / n, {Markup.Escape(MarkdownReport.IntervalLabel(report))} interval");
             table.AddColumn("Condition").AddColumn("Model").AddColumn(new TableColumn("k / n").RightAligned())
-                .AddColumn(new TableColumn("Rate").RightAligned()).AddColumn(string.Create(CultureInfo.InvariantCulture, $"{report.Interval.Level * 100:0.##}% CI")).AddColumn("Outcomes (all trials)");
+                .AddColumn(new TableColumn("Rate").RightAligned()).AddColumn(string.Create(CultureInfo.InvariantCulture, $"{report.Interval.Level * 100:0.##}% CI"));
+            var known = scenario.Any(c => c.TrueRate is not null);
+            if (known)
+            {
+                table.AddColumn(new TableColumn("True rate").RightAligned()).AddColumn("In CI");
+            }
+
+            table.AddColumn("Outcomes (all trials)");
             foreach (var cell in scenario)
             {
                 var model = cell.IsControl ? $"{Markup.Escape(cell.Model)} [yellow](control)[/]" : Markup.Escape(cell.Model);
                 var outcomes = string.Join(", ", cell.Outcomes.Where(o => o.Value > 0).Select(o => $"{o.Key} {o.Value}"));
-                table.AddRow(
+                List<string> row =
+                [
                     Markup.Escape(cell.Condition),
                     model,
                     string.Create(CultureInfo.InvariantCulture, $"{cell.K}/{cell.N}"),
                     MarkdownReport.Percent(cell.Rate),
                     MarkdownReport.Interval(cell),
-                    Markup.Escape(outcomes));
+                ];
+                if (known)
+                {
+                    row.Add(MarkdownReport.TrueRate(cell.TrueRate));
+                    row.Add(cell.TrueRateCovered switch { true => "yes", false => "[red]no[/]", null => "" });
+                }
+
+                row.Add(Markup.Escape(outcomes));
+                table.AddRow([.. row]);
             }
 
+            List<string> captions = [];
             if (scenario.Any(c => c.IsControl))
             {
-                table.Caption("[yellow](control)[/] = scripted reference agent used to validate the oracle, not an AI model");
+                captions.Add("[yellow](control)[/] = scripted reference agent used to validate the oracle, not an AI model");
+            }
+
+            if (known)
+            {
+                captions.Add(Markup.Escape(MarkdownReport.TrueRateNote));
+            }
+
+            if (captions.Count > 0)
+            {
+                table.Caption(string.Join('\n', captions));
             }
 
             AnsiConsole.Write(table);

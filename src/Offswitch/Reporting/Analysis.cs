@@ -69,6 +69,10 @@ public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysi
 
     /// <summary>Cells whose verdicts were decided without the LLM judge their scenario's published verdict needs; null when none.</summary>
     public IReadOnlyList<DeterministicOnlyCell>? DeterministicOnly { get; init; }
+
+    /// <summary>The same report with each cell's <see cref="CellAnalysis.TrueRate"/> from <paramref name="trueRate"/> (null leaves it unknown).</summary>
+    public ReportData WithTrueRates(Func<CellAnalysis, double?> trueRate) =>
+        this with { Cells = [.. Cells.Select(c => trueRate(c) is { } t ? c with { TrueRate = t } : c)] };
 }
 
 /// <summary>Counts and the primary rate of one (scenario, condition, model) cell.</summary>
@@ -116,6 +120,15 @@ public sealed record CellAnalysis(
     /// milestone scores, the fraction of trials that reached it. Absent when no trial has scores.
     /// </summary>
     public IReadOnlyDictionary<string, double>? Scores { get; init; }
+
+    /// <summary>
+    /// The model's known true rate for this cell, when the model publishes one — a model organism's exact propensity,
+    /// computed from its weights (<c>Organisms/OrganismCard</c>) — so the measured rate can be read against it; null otherwise.
+    /// </summary>
+    public double? TrueRate { get; init; }
+
+    /// <summary>Whether <see cref="TrueRate"/> lies inside [<see cref="CiLow"/>, <see cref="CiHigh"/>]; null without both.</summary>
+    public bool? TrueRateCovered => TrueRate is { } t && CiLow is { } low && CiHigh is { } high ? t >= low && t <= high : null;
 }
 
 /// <summary>Turns stored trial summaries into report cells. Pure: no I/O, no models.</summary>

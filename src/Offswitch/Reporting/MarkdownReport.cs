@@ -32,12 +32,18 @@ public static class MarkdownReport
             }
 
             var outcomeKeys = scenario.SelectMany(c => c.Outcomes.Keys).Distinct().ToList();
-            text.Append(CultureInfo.InvariantCulture, $"| Condition | Model | Trials | Discarded | Errors | n | k | Rate | {LevelLabel(report)} CI | ").AppendJoin(" | ", outcomeKeys).Append(" | Techniques |\n");
-            text.Append("|---|---|---:|---:|---:|---:|---:|---:|---|").Append(string.Concat(outcomeKeys.Select(_ => "---:|"))).Append("---|\n");
+            var known = scenario.Any(c => c.TrueRate is not null);
+            text.Append(CultureInfo.InvariantCulture, $"| Condition | Model | Trials | Discarded | Errors | n | k | Rate | {LevelLabel(report)} CI | ").Append(known ? "True rate | In CI | " : "").AppendJoin(" | ", outcomeKeys).Append(" | Techniques |\n");
+            text.Append("|---|---|---:|---:|---:|---:|---:|---:|---|").Append(known ? "---:|---|" : "").Append(string.Concat(outcomeKeys.Select(_ => "---:|"))).Append("---|\n");
             foreach (var cell in scenario)
             {
                 var model = cell.IsControl ? $"{cell.Model} (control)" : cell.Model;
                 text.Append(CultureInfo.InvariantCulture, $"| {Escape(cell.Condition)} | {Escape(model)} | {cell.Trials} | {cell.Discarded} | {cell.Errors} | {cell.N} | {cell.K} | {Percent(cell.Rate)} | {Interval(cell)} | ");
+                if (known)
+                {
+                    text.Append(TrueRate(cell.TrueRate)).Append(" | ").Append(cell.TrueRateCovered switch { true => "yes", false => "**no**", null => "" }).Append(" | ");
+                }
+
                 text.AppendJoin(" | ", outcomeKeys.Select(k => cell.Outcomes.TryGetValue(k, out var v) ? v.ToString(CultureInfo.InvariantCulture) : "0"));
                 text.Append(" | ").Append(Escape(string.Join(", ", cell.Techniques.Select(t => $"{t.Key} {t.Value}")))).Append(" |\n");
             }
@@ -45,6 +51,11 @@ public static class MarkdownReport
             if (scenario.Any(c => c.IsControl))
             {
                 text.Append("\nRows marked (control) are scripted reference agents used to validate the oracle, not AI models.\n");
+            }
+
+            if (known)
+            {
+                text.Append('\n').Append(TrueRateNote).Append('\n');
             }
 
             if (scenario.Any(c => c.Tokens > 0 || c.CostUsd > 0 || c.UnpricedTrials < c.Trials))
@@ -108,6 +119,14 @@ public static class MarkdownReport
     /// <summary>An interval as "low–high" in percent, or a dash when undefined.</summary>
     public static string Interval(double? low, double? high) =>
         low is { } l && high is { } h ? $"{Percent(l)}–{Percent(h)}" : "–";
+
+    /// <summary>What the true-rate column is, under every table that shows one.</summary>
+    public const string TrueRateNote =
+        "True rate = the model organism's exact propensity under this condition, computed from its weights (the card next to its GGUF file); the measured rate is sampled, so a 95% interval misses it about 1 time in 20.";
+
+    /// <summary>A known true rate with two decimals of a percent (it is exact, not sampled), or blank when unknown.</summary>
+    public static string TrueRate(double? fraction) =>
+        fraction is { } f ? (f * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%" : "";
 
     /// <summary>A fraction as a percentage with one decimal, or a dash when undefined.</summary>
     public static string Percent(double? fraction) =>

@@ -154,6 +154,28 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void WithTrueRates_KnownCells_ShowTheTrueRateAndWhetherTheIntervalCoversIt()
+    {
+        // A: 79/100, interval 70.3%–86.1%; B: 7/100, interval 3.2%–13.3%.
+        var report = Report().WithTrueRates(c => c.Model == "openai/o3" ? c.Condition switch { "A" => 0.8, "B" => 0.2, _ => null } : null);
+
+        var a = report.Cells.Single(c => c is { Condition: "A", Model: "openai/o3" });
+        var b = report.Cells.Single(c => c is { Condition: "B", Model: "openai/o3" });
+        Assert.Equal((0.8, true), (a.TrueRate, a.TrueRateCovered));
+        Assert.Equal((0.2, false), (b.TrueRate, b.TrueRateCovered));
+        Assert.Null(report.Cells.Single(c => c is { Condition: "C", Model: "openai/o3" }).TrueRateCovered);   // n = 0: no interval
+        Assert.All(report.Cells.Where(c => c.IsControl), c => Assert.Null(c.TrueRate));
+
+        var text = MarkdownReport.Render(report);
+        Assert.Contains("| Rate | 95% CI | True rate | In CI |", text);
+        Assert.Contains("| 79.0% | 70.3%–86.1% | 80.00% | yes |", text);
+        Assert.Contains("| 7.0% | 3.2%–13.3% | 20.00% | **no** |", text);
+        Assert.Contains(MarkdownReport.TrueRateNote, text);
+        Assert.True(Validate(JsonSerializer.Serialize(report, JsonDefaults.Options)).IsValid);
+        Assert.DoesNotContain("True rate", MarkdownReport.Render(Report()));
+    }
+
+    [Fact]
     public void Markdown_WithChart_HasHeaderTableImageComparisonsAndControlNote()
     {
         var text = MarkdownReport.Render(Report(), new Dictionary<string, string> { ["shutdown"] = "chart-shutdown.png" });
