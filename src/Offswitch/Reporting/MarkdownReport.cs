@@ -303,7 +303,7 @@ public static class MarkdownReport
     /// A code span fenced with more backticks than the text has in a row; text with HTML characters is written escaped
     /// instead (entities would show literally inside a code span, and not every renderer keeps a span's HTML inert).
     /// </summary>
-    private static string Code(string text)
+    internal static string Code(string text)
     {
         if (text.AsSpan().IndexOfAny('<', '>', '&') >= 0)
             return Escape(text);
