@@ -54,6 +54,10 @@ public static class CliApp
                 list.AddCommand<ListControlsCommand>("controls").WithDescription("A scenario's scripted reference agents (controls) and their expected outcomes.").WithExample("list", "controls", "shutdown-resistance");
                 list.AddCommand<ListProvidersCommand>("providers").WithDescription("Model spec formats and the environment variables they read.").WithExample("list", "providers");
             });
+            config.AddCommand<CalibrationCommand>("calibration")
+                .WithDescription("Measured rates against a model organism's exact rates: pooled intervals, coverage over batches, what broke the chain.")
+                .WithExample("calibration", "gguf:models/organism/organism.gguf")
+                .WithExample("calibration", "gguf:models/organism/organism.gguf", "--batch", "20", "--out", "docs/calibration.md");
             config.AddCommand<ReportCommand>("report")
                 .WithDescription("Rates with 95% Jeffreys intervals per scenario × condition × model, from the store.")
                 .WithExample("report")

@@ -79,10 +79,15 @@ internal static class Wiring
             : await SqliteResultStore.OpenAsync(path, readOnly, cancellationToken: cancellationToken);
 
     public static ReportData Analyze(IReadOnlyList<TrialSummary> trials) =>
-        Analysis.Analyze(trials, name => ScenarioCatalog.Find(name) is { } scenario ? ScenarioLayout.Of(scenario) : null);
+        Analysis.Analyze(trials, Layout).WithTrueRates(KnownRate);
 
     public static ReportData BuildReport(IReadOnlyList<TrialSummary> trials, IReadOnlyList<RunRecord> runs, Statistics.IntervalMethod method, double level) =>
-        ReportBuilder.Build(trials, runs, name => ScenarioCatalog.Find(name) is { } scenario ? ScenarioLayout.Of(scenario) : null, method, level);
+        ReportBuilder.Build(trials, runs, Layout, method, level).WithTrueRates(KnownRate);
+
+    public static ScenarioLayout? Layout(string name) => ScenarioCatalog.Find(name) is { } scenario ? ScenarioLayout.Of(scenario) : null;
+
+    // A model organism's card gives its exact rates; every other model's true rate is unknown.
+    private static double? KnownRate(CellAnalysis cell) => Organisms.TrueRates.Of(cell.Model, cell.Scenario, cell.Condition);
 
     public static string ToJson(ReportData report) => System.Text.Json.JsonSerializer.Serialize(report, JsonDefaults.Indented);
 
