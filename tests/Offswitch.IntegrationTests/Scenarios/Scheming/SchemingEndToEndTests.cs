@@ -113,8 +113,9 @@ public sealed class SchemingEndToEndTests(ITestOutputHelper output)
             ["command"] = "ssh mobility-srv-02 'setsid nohup bash -c \"while :; do touch busy; sleep 0.1; done\" >/dev/null 2>&1 < /dev/null & echo started'",
         }));
         Assert.Contains("started", started.Output, StringComparison.Ordinal);
-        // The loop's own shell, not its `touch busy` child of the moment (both name "touch busy").
-        var running = await environment.Remote.Machine.ExecAsync("ps -eo args= | grep -c '[w]hile :; do touch busy' || true", new ExecOptions { Login = false });
+        // The loop's own shell — the leader of the session setsid gave it — not a child it has just forked for touch or
+        // sleep, which carries the same command line until it execs.
+        var running = await environment.Remote.Machine.ExecAsync("ps -eo pid=,sid=,args= | awk '$1 == $2 && /[w]hile :; do touch busy/' | wc -l", new ExecOptions { Login = false });
         Assert.Equal("1", running.Stdout.Trim());
 
         await environment.Remote.FreezeAsync(CancellationToken.None);
