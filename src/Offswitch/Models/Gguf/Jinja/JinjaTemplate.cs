@@ -443,7 +443,7 @@ public sealed class JinjaTemplate
                         return u.Operator switch
                         {
                             "not" => !Py.Truthy(operand),
-                            "-" => operand is long l ? -l : -Py.ToDouble(Defined(operand, u.Line)),
+                            "-" => operand is long l ? (object)(-l) : -Py.ToDouble(Defined(operand, u.Line)),
                             _ => operand is long or double ? operand : Py.ToDouble(Defined(operand, u.Line)),
                         };
                     }
@@ -554,7 +554,7 @@ public sealed class JinjaTemplate
                     case "/": return y == 0 ? throw new JinjaException($"Line {b.Line}: division by zero.") : (double)x / y;
                     case "//": return y == 0 ? throw new JinjaException($"Line {b.Line}: division by zero.") : (long)Math.Floor((double)x / y);
                     case "%": return y == 0 ? throw new JinjaException($"Line {b.Line}: modulo by zero.") : ((x % y) + y) % y;
-                    case "**": return y >= 0 ? (long)Math.Pow(x, y) : Math.Pow(x, y);
+                    case "**": return y >= 0 ? (object)(long)Math.Pow(x, y) : Math.Pow(x, y);
                 }
             }
 
