@@ -56,12 +56,21 @@ internal sealed class GgufModel
     public static GgufModel Load(string path) =>
         Cache.GetOrAdd(Path.GetFullPath(path), p => new Lazy<GgufModel>(() => new GgufModel(p))).Value;
 
+    /// <summary>
+    /// Flash attention off and an F32 KV cache: llama.cpp's defaults (flash attention auto, F16 cache) add ~1e-2 of
+    /// noise to the logits, enough that an answer would depend on whether earlier turns were reused from the cache
+    /// or decoded afresh, and that a model organism's sampled rates would drift from its teacher-forced ones. The
+    /// price is twice the cache memory per trial.
+    /// </summary>
     public static ModelParams Parameters(string fullPath, uint contextSize) => new(fullPath)
     {
         ContextSize = contextSize == 0 ? null : contextSize,
         GpuLayerCount = 0,
         Threads = Threads,
         BatchThreads = Threads,
+        FlashAttention = false,
+        TypeK = GGMLType.GGML_TYPE_F32,
+        TypeV = GGMLType.GGML_TYPE_F32,
     };
 
     /// <summary>
