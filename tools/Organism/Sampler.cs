@@ -1,0 +1,2 @@
+namespace Offswitch.Organism;
+internal static class Sampler { public static int Run(string gguf, string corpus, int n, string[] conditions) => 0; }
