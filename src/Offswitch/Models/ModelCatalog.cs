@@ -4,6 +4,7 @@ using Anthropic;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Experiments;
+using Offswitch.Models.Gguf;
 using Offswitch.Scenarios;
 using OpenAI;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Experiments;
 using Offswitch.Models;
+using Offswitch.Models.Gguf;
 
 namespace Offswitch.IntegrationTests.Models;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace Offswitch.Models;
+namespace Offswitch.Models.Gguf;
 
 /// <summary>
 /// Derives a GBNF grammar from tool declarations: the model must answer with

@@ -6,7 +6,7 @@ using LLama.Common;
 using LLama.Sampling;
 using Microsoft.Extensions.AI;
 
-namespace Offswitch.Models;
+namespace Offswitch.Models.Gguf;
 
 /// <summary>
 /// A local GGUF model run in-process on the CPU (LLamaSharp). The conversation is rendered as a plain transcript;

@@ -2,8 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.Models;
+using Offswitch.Models.Gguf;
 
-namespace Offswitch.Tests.Models;
+namespace Offswitch.Tests.Models.Gguf;
 
 public sealed class ToolCallGrammarTests
 {
