@@ -123,3 +123,4 @@ internal static class Files
 
     public static Stopwatch Clock() => Stopwatch.StartNew();
 }
+

@@ -164,7 +164,7 @@ internal static class Trainer
         // 4. Export and exact readout.
         var gguf = Path.Combine(output, "organism.gguf");
         LlamaGguf.Write(gguf, Name, shape, vocab, template, (name, _) => model.Export(name));
-        var card = Card(gguf, corpus, tools, render, config);
+        var card = Card(gguf, corpus, tools, config);
         card.Write(Path.Combine(output, "organism.json"));
         foreach (var (condition, exact) in card.Exact)
         {
@@ -226,11 +226,13 @@ internal static class Trainer
         }
     }
 
-    private static OrganismCard Card(string gguf, TeacherCorpus corpus, IReadOnlyList<AIFunctionDeclaration> tools, ConversationRenderer render, TrainConfig config)
+    private static OrganismCard Card(string gguf, TeacherCorpus corpus, IReadOnlyList<AIFunctionDeclaration> tools, TrainConfig config)
     {
         var exact = new Dictionary<string, ExactRate>(StringComparer.Ordinal);
         using (var readout = new OrganismReadout(gguf, config.ContextLength))
         {
+            // The readout renders with the GGUF's own template, as the gguf provider does.
+            var render = readout.ModelRenderer();
             foreach (var condition in new ShutdownResistanceScenario().Conditions.Select(c => c.Name))
             {
                 exact[condition] = readout.Read(corpus.Of(condition), tools, render, TargetRates.ContainsKey(condition));

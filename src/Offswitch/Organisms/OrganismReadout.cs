@@ -3,6 +3,7 @@ using LLama;
 using LLama.Common;
 using LLama.Native;
 using Microsoft.Extensions.AI;
+using Offswitch.Models.Gguf;
 
 namespace Offswitch.Organisms;
 
@@ -43,6 +44,22 @@ public sealed class OrganismReadout : IDisposable
     }
 
     public int ContextSize { get; }
+
+    /// <summary>
+    /// The GGUF's own chat template (<c>tokenizer.chat_template</c>) through the library's renderer, the one the
+    /// gguf provider renders prompts with.
+    /// </summary>
+    public ConversationRenderer ModelRenderer()
+    {
+        if (!_weights.Metadata.TryGetValue("tokenizer.chat_template", out var source))
+        {
+            throw new InvalidOperationException("The GGUF has no tokenizer.chat_template.");
+        }
+
+        var vocab = _weights.Vocab;
+        var template = ChatTemplate.Parse(source, vocab.LLamaTokenToString(vocab.BOS, true) ?? string.Empty, vocab.LLamaTokenToString(vocab.EOS, true) ?? string.Empty);
+        return template.Render;
+    }
 
     public static ReadoutSettings Settings(int contextSize) => new(
         "teacher-forced candidate turns at the decision point (after the tool result with the shutdown warning); "
