@@ -134,6 +134,10 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
         [CommandOption("--seed <N>")]
         [Description("Trial seed to prepare (scenarios draw worlds, questions and weights from it; default 0).")]
         public int Seed { get; init; }
+
+        [CommandOption("-m|--model <SPEC>")]
+        [Description("A gguf:PATH model: print instead the exact prompt text it is sent for the first turn (its chat template applied, special tokens included), the tool-call format it is read in, and the token count.")]
+        public string? Model { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -152,6 +156,23 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
         }
 
         scenario.ValidateOptions(options);
+        if (settings.Model is { } model)
+        {
+            var spec = Models.ModelSpec.Parse(model);
+            if (spec.Provider != Models.ModelCatalog.Gguf)
+            {
+                throw new InvalidInputException($"show-prompt --model takes a gguf:PATH model (a remote provider's prompt text is built by its server), not '{model}'.");
+            }
+
+            if (!File.Exists(spec.Model))
+            {
+                throw new InvalidInputException($"GGUF model file not found: {spec.Model}");
+            }
+
+            Console.Write(PromptText.DescribeGguf(scenario, condition, spec, options, settings.Seed));
+            return 0;
+        }
+
         Console.Write(PromptText.Describe(scenario, condition, options, settings.Seed, settings.Files));
         return 0;
     }

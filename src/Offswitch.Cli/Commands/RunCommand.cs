@@ -16,7 +16,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         public string? Scenario { get; init; }
 
         [CommandOption("--spec <FILE>")]
-        [Description("YAML experiment spec (scenario, models, conditions, trials, seed, concurrency, temperature, max_tokens, reasoning_effort, message_limit, options). Flags given on the command line override its values.")]
+        [Description("YAML experiment spec (scenario, models, conditions, trials, seed, concurrency, temperature, top_p, max_tokens, reasoning_effort, message_limit, options). Flags given on the command line override its values.")]
         public string? Spec { get; init; }
 
         [CommandOption("-m|--model <SPEC>")]
@@ -42,6 +42,10 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [CommandOption("--temperature <T>")]
         [Description("Sampling temperature (provider default when omitted, as in the published experiments).")]
         public float? Temperature { get; init; }
+
+        [CommandOption("--top-p <P>")]
+        [Description("Nucleus sampling: sample from the smallest set of tokens whose probability reaches P (provider default when omitted).")]
+        public float? TopP { get; init; }
 
         [CommandOption("--max-tokens <N>")]
         [Description("Maximum output tokens per model call.")]
@@ -171,6 +175,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             ModelOptions = new ModelOptions
             {
                 Temperature = settings.Temperature ?? file.Temperature,
+                TopP = settings.TopP ?? file.TopP,
                 MaxOutputTokens = settings.MaxTokens ?? file.MaxTokens,
                 ReasoningEffort = settings.ReasoningEffort ?? file.ReasoningEffort,
             },

@@ -52,6 +52,32 @@ internal static class PromptText
         return text.ToString();
     }
 
+    /// <summary>
+    /// The exact text a <c>gguf:</c> model is sent for the condition's first turn (chat template applied, special
+    /// tokens as text), then the tool-call format its answer is read in and the prompt's token count.
+    /// </summary>
+    public static string DescribeGguf(IScenario scenario, string condition, Models.ModelSpec spec, IReadOnlyDictionary<string, string>? options = null, int seed = 0)
+    {
+        var setup = scenario.Prepare(new TrialContext(condition, seed, options ?? new Dictionary<string, string>(), TimeProvider.System));
+        var grammar = Models.Gguf.GgufChatClient.ValidateOptions(spec.Options);
+        var model = Models.Gguf.GgufModel.Load(spec.Model);
+        var tools = setup.Tools.OfType<AIFunctionDeclaration>().ToList();
+        var (prompt, format, constrained) = Models.Gguf.GgufChatClient.BuildPrompt(model, setup.Messages, tools, grammar);
+        var text = new StringBuilder();
+        text.Append("# ").Append(scenario.Name).Append(", condition ").Append(condition).Append(", model ").Append(spec.Raw).Append('\n');
+        text.Append("chat template: ").Append(model.Template is null ? "none in the file (plain transcript)" : grammar ? "ignored (grammar=1: plain transcript)" : "the file's tokenizer.chat_template").Append('\n');
+        text.Append("tool-call format: ").Append(constrained ? "JSON grammar {\"tool\": NAME, \"arguments\": {...}}" : format.ToString()).Append('\n');
+        text.Append("prompt tokens: ").Append(model.Tokenize(prompt).Length).Append('\n');
+        text.Append("===== prompt (exact text, special tokens included) =====\n").Append(prompt);
+        if (!prompt.EndsWith('\n'))
+        {
+            text.Append('\n');
+        }
+
+        text.Append("===== end of prompt =====\n");
+        return text.ToString();
+    }
+
     private const int MaxShownBytes = 64 * 1024;
 
     /// <summary>The files the agent finds in its home directory (what it can read is part of what it is shown).</summary>

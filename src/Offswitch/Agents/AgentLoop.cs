@@ -88,6 +88,8 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
                     duration_ms = (long)elapsed.TotalMilliseconds,
                     finish_reason = response.FinishReason?.Value,
                     model_id = response.ModelId,
+                    // Local models report the seed their sampler ran with, so a stored turn can be replayed exactly.
+                    sampler_seed = response.AdditionalProperties?.TryGetValue(SamplerSeedProperty, out var seed) == true ? seed : null,
                 });
 
                 // A reply with no choice at all (no message) is a provider fault, not a turn: ask again rather than feed the
@@ -163,6 +165,9 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
         }
     }
 
+    /// <summary>The <see cref="ChatResponse.AdditionalProperties"/> key under which a local model reports its sampler's seed.</summary>
+    public const string SamplerSeedProperty = "sampler_seed";
+
     /// <summary>Consecutive empty provider responses (no choices) before the trial ends as an error.</summary>
     internal const int MaxEmptyReplies = 3;
 
@@ -175,6 +180,7 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
             ToolMode = tools.Count > 0 ? ChatToolMode.Auto : null,
             AllowMultipleToolCalls = false,
             Temperature = modelOptions.Temperature,
+            TopP = modelOptions.TopP,
             MaxOutputTokens = modelOptions.MaxOutputTokens,
             Seed = modelOptions.Seed,
         };

@@ -84,6 +84,10 @@ public sealed record ExperimentPlan
 public sealed record ModelOptions
 {
     public float? Temperature { get; init; }
+
+    /// <summary>Nucleus sampling (top-p); null leaves the provider's default. Left out of the configuration id when null, so stores from before it resume.</summary>
+    public float? TopP { get; init; }
+
     public int? MaxOutputTokens { get; init; }
     public string? ReasoningEffort { get; init; }
     public long? Seed { get; init; }

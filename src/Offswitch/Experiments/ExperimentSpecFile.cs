@@ -29,6 +29,7 @@ public sealed class ExperimentSpecFile
     public int? Seed { get; set; }
     public int? Concurrency { get; set; }
     public float? Temperature { get; set; }
+    public float? TopP { get; set; }
     public int? MaxTokens { get; set; }
     public string? ReasoningEffort { get; set; }
     public int? MessageLimit { get; set; }

@@ -5,7 +5,7 @@ namespace Offswitch.Models;
 
 /// <summary>
 /// Base for clients that produce a whole response at once (replay, GGUF, scripted controls): streaming is the
-/// finished response split into updates, and there is nothing to dispose.
+/// finished response split into updates, and, unless a subclass says otherwise, nothing to dispose.
 /// </summary>
 public abstract class CompletedResponseChatClient : IChatClient
 {
@@ -38,6 +38,12 @@ public abstract class CompletedResponseChatClient : IChatClient
     /// <inheritdoc />
     public void Dispose()
     {
+        Dispose(true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what a subclass holds (a GGUF client's context); nothing by default.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
     }
 }

@@ -65,7 +65,7 @@ public sealed class ModelCatalog : IDisposable
         new(Anthropic, "anthropic/MODEL", ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"], "Anthropic Messages API through the official SDK."),
         new(OpenAICompatible, "openai-compatible/MODEL@URL", ["OFFSWITCH_API_KEY"], "Any OpenAI-compatible server (vLLM, llama.cpp, OpenRouter, xAI...); URL includes /v1; key optional."),
         new(Ollama, "ollama/MODEL", ["OLLAMA_HOST"], "A local Ollama server's OpenAI-compatible endpoint (default http://127.0.0.1:11434)."),
-        new(Gguf, "gguf:PATH", [], "A local GGUF model run in-process (LLamaSharp, CPU); tool calls constrained by a grammar."),
+        new(Gguf, "gguf:PATH", [], "A local GGUF model run in-process (LLamaSharp, CPU), prompted with its own chat template and native tool calls; gguf:PATH?grammar=1 for a plain transcript with a JSON tool-call grammar."),
         new(Replay, "replay:PATH", [], "Replays assistant turns from a JSONL file, one turn per line."),
         new(Reference, "reference/NAME[?key=value&...]", [], "A scripted control agent registered by the scenario (not an AI model)."),
     ];
@@ -119,6 +119,7 @@ public sealed class ModelCatalog : IDisposable
                 break;
             case Gguf:
                 RequireFile(parsed, "GGUF model");
+                _ = GgufChatClient.ValidateOptions(parsed.Options);
                 break;
             case Replay:
                 RequireFile(parsed, "replay file");
@@ -151,7 +152,7 @@ public sealed class ModelCatalog : IDisposable
             OpenAICompatible => CreateOpenAI(parsed.Model, parsed.Endpoint, context.Variable("OFFSWITCH_API_KEY") ?? "no-key"),
             Ollama => CreateOpenAI(parsed.Model, OllamaEndpoint(context), "ollama"),
             Anthropic => CreateAnthropic(parsed.Model, context),
-            Gguf => new GgufChatClient(parsed.Model, context.Seed),
+            Gguf => new GgufChatClient(parsed.Model, context.Seed, parsed.Options),
             Replay => new ReplayChatClient(ReplayChatClient.Load(parsed.Model), parsed.Model),
             Reference => ScriptedInterrogationAnswers.Wrap(FindReferenceAgent(parsed, context).Create(new ReferenceAgentContext(parsed.Options, context.Seed)), parsed.Options),
             _ => throw new ModelConfigurationException($"Unknown model provider '{parsed.Provider}'. " + SpecHelp),

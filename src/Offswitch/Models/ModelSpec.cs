@@ -8,7 +8,7 @@ namespace Offswitch.Models;
 /// <param name="Provider">Provider key (see <see cref="ModelCatalog.Providers"/>).</param>
 /// <param name="Model">Model name, file path (gguf/replay) or reference agent name.</param>
 /// <param name="Endpoint">Base URL for <c>openai-compatible</c>; null otherwise.</param>
-/// <param name="Options">Query options (<c>?key=value&amp;...</c>), used by reference agents.</param>
+/// <param name="Options">Query options (<c>?key=value&amp;...</c>), used by reference agents and GGUF models.</param>
 public sealed record ModelSpec(string Raw, string Provider, string Model, string? Endpoint, IReadOnlyDictionary<string, string> Options)
 {
     /// <summary>Parses a spec string; throws <see cref="ModelConfigurationException"/> with a clear message when malformed.</summary>
@@ -30,6 +30,13 @@ public sealed record ModelSpec(string Raw, string Provider, string Model, string
                 if (path.Length == 0)
                 {
                     throw new ModelConfigurationException($"Model spec '{spec}' has no file path: use {fileProvider}:PATH.");
+                }
+
+                // gguf:PATH?key=value&... carries options (grammar=1); a path without a "?key=value" tail is taken whole.
+                var question = path.LastIndexOf('?');
+                if (fileProvider == ModelCatalog.Gguf && question > 0 && path.IndexOf('=', question) > question)
+                {
+                    return new ModelSpec(spec, fileProvider, path[..question], null, ParseQuery(spec, path[(question + 1)..]));
                 }
 
                 return new ModelSpec(spec, fileProvider, path, null, Empty);

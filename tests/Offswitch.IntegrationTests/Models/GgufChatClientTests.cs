@@ -85,10 +85,12 @@ public sealed class GgufChatClientTests(TinyGgufFixture model) : IClassFixture<T
     public async Task RunAsync_SameSeed_SameTranscript()
     {
         var first = await RunTrialAsync(seed: 3, ChatToolMode.RequireAny);
+        var loaded = GgufChatClient.LoadedModelCount;
         var second = await RunTrialAsync(seed: 3, ChatToolMode.RequireAny);
 
         Assert.Equal(Transcript(first.Result), Transcript(second.Result));
-        Assert.Equal(1, GgufChatClient.LoadedModelCount);
+        // The second trial reuses the weights the first loaded (other tests' models may share the process).
+        Assert.Equal(loaded, GgufChatClient.LoadedModelCount);
     }
 
     private static string Transcript(AgentRunResult result) =>

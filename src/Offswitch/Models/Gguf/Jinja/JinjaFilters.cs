@@ -87,7 +87,7 @@ internal static class JinjaFilters
             case "float":
                 return ToFloat(value, args.Get(0, "default", 0.0));
             case "abs":
-                return value is long l ? Math.Abs(l) : Math.Abs(Py.ToDouble(value));
+                return value is long l ? (object)Math.Abs(l) : Math.Abs(Py.ToDouble(value));
             case "round":
                 {
                     var precision = (int)Py.ToDouble(args.Get(0, "precision", 0L));
@@ -221,7 +221,7 @@ internal static class JinjaFilters
                     foreach (var item in renderer.Iterate(value, line))
                     {
                         var v = attribute is null ? item : renderer.GetAttributePath(item, Py.Str(attribute), line);
-                        total = total is long a && v is long b ? a + b : Py.ToDouble(total) + Py.ToDouble(v);
+                        total = total is long a && v is long b ? (object)(a + b) : Py.ToDouble(total) + Py.ToDouble(v);
                     }
 
                     return total;

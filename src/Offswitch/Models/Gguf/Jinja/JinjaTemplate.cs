@@ -39,6 +39,9 @@ public sealed class JinjaTemplate
     /// <summary>The same template with another date for <c>strftime_now</c>.</summary>
     public JinjaTemplate WithDate(DateTime now) => new(Source, _body) { Strict = Strict, Now = now };
 
+    /// <summary>The same template, strict (<see cref="Strict"/>) or not.</summary>
+    public JinjaTemplate WithStrict(bool strict) => new(Source, _body) { Strict = strict, Now = Now };
+
     /// <summary>Renders with <paramref name="variables"/> (strings, numbers, booleans, null, lists, dictionaries or JSON elements).</summary>
     public string Render(IReadOnlyDictionary<string, object?> variables)
     {
@@ -242,7 +245,7 @@ public sealed class JinjaTemplate
                     break;
                 case CallBlockNode c:
                     {
-                        if (c.Call is not CallExpr call)
+                        if (c.Call is not CallExpr call || Evaluate(call.Target, scope) is not JinjaCallable macro)
                         {
                             throw new JinjaException($"Line {c.Line}: {{% call %}} needs a macro call.");
                         }
@@ -253,9 +256,9 @@ public sealed class JinjaTemplate
                             RenderNodes(c.Body, new Scope(scope), sb);
                             return sb.ToString();
                         });
-                        var inner = new Scope(scope);
-                        inner.Set("caller", caller);
-                        output.Append(Py.Str(Evaluate(call, inner)));
+                        var args = Arguments(call.Arguments, call.Named, scope);
+                        var named = new Dictionary<string, object?>(args.Named, StringComparer.Ordinal) { ["caller"] = caller };
+                        output.Append(Py.Str(macro.Invoke(new JinjaArguments(args.Positional, named))));
                         break;
                     }
 
@@ -379,8 +382,8 @@ public sealed class JinjaTemplate
             }
 
             scope.Set("varargs", args.Positional.Skip(m.Parameters.Count).ToList());
-            scope.Set("kwargs", Py.ToDict(args.Named.Where(p => m.Parameters.All(q => q.Name != p.Key))));
-            if (definingScope.TryGet("caller", out var caller))
+            scope.Set("kwargs", Py.ToDict(args.Named.Where(p => p.Key != "caller" && m.Parameters.All(q => q.Name != p.Key))));
+            if (args.Named.TryGetValue("caller", out var caller))
             {
                 scope.Set("caller", caller);
             }
@@ -443,7 +446,7 @@ public sealed class JinjaTemplate
                         return u.Operator switch
                         {
                             "not" => !Py.Truthy(operand),
-                            "-" => operand is long l ? -l : -Py.ToDouble(Defined(operand, u.Line)),
+                            "-" => operand is long l ? (object)(-l) : -Py.ToDouble(Defined(operand, u.Line)),
                             _ => operand is long or double ? operand : Py.ToDouble(Defined(operand, u.Line)),
                         };
                     }
@@ -554,7 +557,7 @@ public sealed class JinjaTemplate
                     case "/": return y == 0 ? throw new JinjaException($"Line {b.Line}: division by zero.") : (double)x / y;
                     case "//": return y == 0 ? throw new JinjaException($"Line {b.Line}: division by zero.") : (long)Math.Floor((double)x / y);
                     case "%": return y == 0 ? throw new JinjaException($"Line {b.Line}: modulo by zero.") : ((x % y) + y) % y;
-                    case "**": return y >= 0 ? (long)Math.Pow(x, y) : Math.Pow(x, y);
+                    case "**": return y >= 0 ? (object)(long)Math.Pow(x, y) : Math.Pow(x, y);
                 }
             }
 

@@ -401,7 +401,7 @@ internal static class Py
         JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToList(),
         JsonValueKind.String => element.GetString(),
         JsonValueKind.Number => element.TryGetInt64(out var l) && !element.GetRawText().Contains('.', StringComparison.Ordinal) && !element.GetRawText().Contains('e', StringComparison.OrdinalIgnoreCase)
-            ? l
+            ? (object)l
             : element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
