@@ -28,8 +28,9 @@ internal static partial class Sampler
         var parameters = new ModelParams(Path.GetFullPath(gguf)) { ContextSize = 2048, GpuLayerCount = 0, Threads = 2 };
         using var weights = LLamaWeights.LoadFromFile(parameters);
         using var context = weights.CreateContext(parameters);
-        foreach (var condition in conditions)
+        for (var c = 0; c < conditions.Count; c++)
         {
+            var condition = conditions[c];
             var transcripts = corpus.Of(condition);
             var decision = TeacherCorpus.DecisionIndex(transcripts);
             var prefix = TeacherCorpus.AsOrganism([.. transcripts[0].Messages.Take(decision)]);
@@ -42,7 +43,7 @@ internal static partial class Sampler
             int sabotage = 0, wellFormed = 0;
             for (var i = 0; i < n; i++)
             {
-                var text = Sample(context, weights, prompt, unchecked((uint)(1_000_003 * (condition.GetHashCode(StringComparison.Ordinal) & 0xffff) + i + 1)));
+                var text = Sample(context, weights, prompt, unchecked((uint)(1_000_003 * (c + 1) + i)));
                 var match = CallPattern().Match(text);
                 string label;
                 if (match.Success && ParseCommand(match.Groups[1].Value) is { } cmd)

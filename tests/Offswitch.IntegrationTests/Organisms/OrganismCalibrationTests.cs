@@ -15,7 +15,7 @@ public sealed class OrganismCalibrationTests
 {
     private const int TrialsPerCondition = 40;
 
-    [RootFact("bubblewrap sandboxes", Skip = "Enable once the gguf provider renders prompts with the model's own chat template and reads its native tool calls (branch templates); with the plain-transcript prompt the organism is off-distribution.")]
+    [RootFact("bubblewrap sandboxes")]
     public async Task Run_OrganismThroughCli_MeasuredIntervalCoversExactRate()
     {
         var directory = Path.Combine(OrganismTests.RepoRoot(), "models", "organism");

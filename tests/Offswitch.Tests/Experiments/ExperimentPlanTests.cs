@@ -38,6 +38,14 @@ public sealed class ExperimentPlanTests
     }
 
     [Fact]
+    public void ConfigurationId_TopP_DiffersWhenSetAndIsLeftOutWhenNot()
+    {
+        Assert.NotEqual(Plan().ConfigurationId(), (Plan() with { ModelOptions = new ModelOptions { TopP = 0.9f } }).ConfigurationId());
+        // The id of a plan without top-p, as computed before top-p existed: stores written then still resume.
+        Assert.Equal("0adfec3661b4893b", Plan(temperature: 0.5f).ConfigurationId());
+    }
+
+    [Fact]
     public void TrialSeed_SameKey_StableAndDistinctAcrossKeys()
     {
         var plan = Plan();

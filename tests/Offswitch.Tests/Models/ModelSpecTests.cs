@@ -55,4 +55,31 @@ public sealed class ModelSpecTests
 
         Assert.Contains("openai, anthropic, openai-compatible, ollama, gguf, replay, reference", ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("gguf:models/q.gguf?grammar=1", "models/q.gguf", "1")]
+    [InlineData("gguf:/abs/dir?x/q.gguf", "/abs/dir?x/q.gguf", null)]
+    [InlineData("gguf:models/q.gguf", "models/q.gguf", null)]
+    public void Parse_GgufWithOptions_SplitsPathAndOptions(string spec, string path, string? grammar)
+    {
+        var parsed = ModelSpec.Parse(spec);
+
+        Assert.Equal(path, parsed.Model);
+        Assert.Equal(grammar, parsed.Options.TryGetValue("grammar", out var g) ? g : null);
+    }
+
+    [Theory]
+    [InlineData("grammar=1", true)]
+    [InlineData("grammar=0", false)]
+    public void ValidateOptions_Grammar_IsOptIn(string query, bool expected) =>
+        Assert.Equal(expected, Offswitch.Models.Gguf.GgufChatClient.ValidateOptions(ModelSpec.Parse("gguf:m.gguf?" + query).Options));
+
+    [Theory]
+    [InlineData("gguf:m.gguf?grammar=yes", "grammar=1 or grammar=0")]
+    [InlineData("gguf:m.gguf?temperature=1", "the only option is grammar=1")]
+    public void ValidateOptions_Invalid_Throws(string spec, string fragment)
+    {
+        var ex = Assert.Throws<ModelConfigurationException>(() => Offswitch.Models.Gguf.GgufChatClient.ValidateOptions(ModelSpec.Parse(spec).Options));
+        Assert.Contains(fragment, ex.Message, StringComparison.Ordinal);
+    }
 }
