@@ -15,6 +15,8 @@ switch (mode)
         return StoppingBench.Run(args.Length > 1 ? iterations : 4000);
     case "viewer-store":
         return await ViewerStoreBench.RunAsync(args.Length > 1 ? iterations : 100_000, args.Length > 2 ? args[2] : null);
+    case "gguf":
+        return await GgufBench.RunAsync(args.Length > 1 ? iterations : 32);
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(SandboxBench).Assembly).Run(args[1..]);
         return 0;
@@ -25,6 +27,7 @@ switch (mode)
               trials  [N]   whole shutdown-resistance trials with a scripted control: trials/s at concurrency 1 and 4
               stopping [R]  run-until-precise on the published Palisade cells: trials used vs N = 1000 and coverage (R simulated cells per rate, default 4000)
               viewer-store [N] [FILE]  builds (once) a store of N synthetic trials (default 100000) and times the viewer's queries
+              gguf [N]      the GGUF provider on a tiny templated model: trials/s at concurrency 1, 4 and 16, context reused or new per call (N trials per row, default 32)
               micro ...     BenchmarkDotNet micro benchmarks (pass BenchmarkDotNet arguments, e.g. --filter '*')
             """);
         return mode == "help" ? 0 : 2;
