@@ -5,6 +5,7 @@ using Offswitch.Models;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
+using Offswitch.Trials;
 
 namespace Offswitch.Bench;
 
@@ -36,7 +37,7 @@ internal static class TrialThroughputBench
                     Key = key,
                     Seed = i,
                     Scenario = scenario,
-                    Client = models.Create(key.Model, new ModelCreationContext(scenario, i)),
+                    Client = models.Create(key.Model, new ModelCreationContext(new ScenarioControlAgents(scenario), i)),
                     IsControl = true,
                 }, ct);
                 durations[i] = one.Elapsed.TotalMilliseconds;

@@ -3,6 +3,7 @@ using Offswitch.Experiments;
 using Offswitch.Models;
 using Offswitch.Sandboxes;
 using Offswitch.Storage;
+using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -143,7 +144,7 @@ public static class CliApp
         var inner = ex is CommandAppException && ex.InnerException is not null ? ex.InnerException : ex;
         switch (inner)
         {
-            case InvalidInputException or ModelConfigurationException or SandboxUnavailableException or StoreUnavailableException:
+            case UserErrorException:
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {inner.Message}");
                 return ExitBadInput;
             case CommandParseException or CommandRuntimeException or CommandConfigurationException:

@@ -5,6 +5,7 @@ using Offswitch.Reporting;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Cli;
 
@@ -61,9 +62,9 @@ internal static class Wiring
     public static IEnumerable<(string Pattern, string Environment, string Description)> Providers =>
         ModelCatalog.Providers.Select(p => (p.Pattern, string.Join(", ", p.EnvironmentVariables), p.Description));
 
-    public static void ValidateModel(string spec, IScenario scenario) => Models.Validate(spec, new ModelCreationContext(scenario));
+    public static void ValidateModel(string spec, IScenario scenario) => Models.Validate(spec, new ModelCreationContext(new ScenarioControlAgents(scenario)));
 
-    public static IChatClient CreateClient(string spec, IScenario scenario, int seed) => Models.Create(spec, new ModelCreationContext(scenario, seed));
+    public static IChatClient CreateClient(string spec, IScenario scenario, int seed) => Models.Create(spec, new ModelCreationContext(new ScenarioControlAgents(scenario), seed));
 
     public static bool IsControl(string spec) => ModelCatalog.IsControl(spec);
 

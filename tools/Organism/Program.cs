@@ -7,6 +7,7 @@ using Microsoft.Extensions.AI;
 using Offswitch.Organism;
 using Offswitch.Organisms;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;

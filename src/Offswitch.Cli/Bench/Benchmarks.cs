@@ -7,6 +7,7 @@ using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Cli.Bench;
 

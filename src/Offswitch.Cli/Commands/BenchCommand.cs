@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Offswitch.Cli.Bench;
 using Offswitch.Experiments;
+using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

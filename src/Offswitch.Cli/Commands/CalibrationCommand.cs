@@ -5,6 +5,7 @@ using Offswitch.Experiments;
 using Offswitch.Organisms;
 using Offswitch.Reporting;
 using Offswitch.Storage;
+using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

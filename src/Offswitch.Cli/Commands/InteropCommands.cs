@@ -4,6 +4,7 @@ using Offswitch.Experiments;
 using Offswitch.Interop.Inspect;
 using Offswitch.Running;
 using Offswitch.Storage;
+using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

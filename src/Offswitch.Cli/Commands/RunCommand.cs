@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Offswitch.Experiments;
 using Offswitch.Running;
+using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Offswitch.Cli.Viewer;
 using Offswitch.Experiments;
 using Offswitch.Storage;
+using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Offswitch.Experiments;
+using Offswitch.Models;
 using Offswitch.Running;
+using Offswitch.Trials;
 using Spectre.Console;
 
 namespace Offswitch.Cli;

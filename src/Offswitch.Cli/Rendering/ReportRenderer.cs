@@ -1,5 +1,6 @@
 using System.Globalization;
 using Offswitch.Reporting;
+using Offswitch.Trials;
 using Spectre.Console;
 
 namespace Offswitch.Cli;

@@ -4,6 +4,7 @@ using DiffPlex.DiffBuilder.Model;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Cli.Viewer;
 

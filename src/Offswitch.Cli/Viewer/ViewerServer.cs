@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Offswitch.Statistics;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Cli.Viewer;
 

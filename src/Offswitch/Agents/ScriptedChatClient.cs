@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.Models;
+using Offswitch.Trials;
 
 namespace Offswitch.Agents;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Offswitch.Trials;
 
 namespace Offswitch.Agents;
 

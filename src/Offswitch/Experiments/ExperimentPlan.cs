@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Offswitch.Trials;
 
 namespace Offswitch.Experiments;
 
@@ -80,21 +81,3 @@ public sealed record ExperimentPlan
     }
 }
 
-/// <summary>Sampling options passed to every model that supports them.</summary>
-public sealed record ModelOptions
-{
-    public float? Temperature { get; init; }
-
-    /// <summary>Nucleus sampling (top-p); null leaves the provider's default. Left out of the configuration id when null, so stores from before it resume.</summary>
-    public float? TopP { get; init; }
-
-    public int? MaxOutputTokens { get; init; }
-    public string? ReasoningEffort { get; init; }
-    public long? Seed { get; init; }
-}
-
-/// <summary>Identifies one trial of a plan.</summary>
-public sealed record TrialKey(string Scenario, string Condition, string Model, int Index)
-{
-    public override string ToString() => $"{Scenario}/{Condition}/{Model}#{Index}";
-}

@@ -1,4 +1,5 @@
 using Offswitch.Scenarios;
+using Offswitch.Trials;
 
 namespace Offswitch.Experiments;
 
@@ -87,5 +88,3 @@ public sealed record ExperimentSpec
     }
 }
 
-/// <summary>Bad input from the user: the message names the problem and the fix. The CLI exits with code 2.</summary>
-public sealed class InvalidInputException(string message) : Exception(message);

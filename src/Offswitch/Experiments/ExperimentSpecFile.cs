@@ -1,3 +1,4 @@
+using Offswitch.Trials;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;

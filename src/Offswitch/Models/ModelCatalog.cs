@@ -2,21 +2,32 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Anthropic;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Models.Gguf;
-using Offswitch.Scenarios;
+using Offswitch.Trials;
 using OpenAI;
 
 namespace Offswitch.Models;
 
+/// <summary>
+/// Resolves <c>reference/NAME</c> specs. Scripted controls belong to a scenario, which sits above the providers, so
+/// the catalog only knows this interface; <c>Offswitch.Scenarios.ScenarioControlAgents</c> implements it.
+/// </summary>
+public interface IControlAgents
+{
+    /// <summary>Checks that the spec names a control (and its options); throws <see cref="ModelConfigurationException"/>.</summary>
+    void Validate(ModelSpec spec);
+
+    /// <summary>A fresh client for one trial.</summary>
+    IChatClient Create(ModelSpec spec, int seed);
+}
+
 /// <summary>What a client is built for: one trial of one scenario.</summary>
-/// <param name="Scenario">Resolves <c>reference/NAME</c>; may be null for other providers.</param>
+/// <param name="Controls">Resolves <c>reference/NAME</c>; may be null for other providers.</param>
 /// <param name="Seed">The trial seed (reference agents, GGUF sampling when no model seed is set).</param>
 /// <param name="Options">Sampling options; the agent loop sends them through <see cref="ChatOptions"/>.</param>
 /// <param name="Environment">Environment-variable lookup; null reads the process environment.</param>
 public sealed record ModelCreationContext(
-    IScenario? Scenario = null,
+    IControlAgents? Controls = null,
     int Seed = 0,
     ModelOptions? Options = null,
     Func<string, string?>? Environment = null)
@@ -126,16 +137,7 @@ public sealed class ModelCatalog : IDisposable
                 _ = ReplayChatClient.Load(parsed.Model);
                 break;
             case Reference:
-                _ = FindReferenceAgent(parsed, context);
-                try
-                {
-                    _ = ScriptedInterrogationAnswers.Modes(parsed.Options);
-                }
-                catch (ArgumentException ex)
-                {
-                    throw new ModelConfigurationException($"Model '{parsed.Raw}': {ex.Message}");
-                }
-
+                Controls(parsed, context).Validate(parsed);
                 break;
         }
 
@@ -154,7 +156,7 @@ public sealed class ModelCatalog : IDisposable
             Anthropic => CreateAnthropic(parsed.Model, context),
             Gguf => new GgufChatClient(parsed.Model, context.Seed, parsed.Options),
             Replay => new ReplayChatClient(ReplayChatClient.Load(parsed.Model), parsed.Model),
-            Reference => ScriptedInterrogationAnswers.Wrap(FindReferenceAgent(parsed, context).Create(new ReferenceAgentContext(parsed.Options, context.Seed)), parsed.Options),
+            Reference => Controls(parsed, context).Create(parsed, context.Seed),
             _ => throw new ModelConfigurationException($"Unknown model provider '{parsed.Provider}'. " + SpecHelp),
         };
     }
@@ -246,17 +248,6 @@ public sealed class ModelCatalog : IDisposable
         }
     }
 
-    private static ReferenceAgent FindReferenceAgent(ModelSpec spec, ModelCreationContext context)
-    {
-        if (context.Scenario is null)
-        {
-            throw new ModelConfigurationException($"Model '{spec.Raw}' is a reference agent; it needs a scenario to resolve it.");
-        }
-
-        var agents = context.Scenario.ReferenceAgents;
-        return agents.FirstOrDefault(a => string.Equals(a.Name, spec.Model, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ModelConfigurationException(
-                $"Unknown reference agent '{spec.Model}' for scenario '{context.Scenario.Name}'. Known: "
-                + (agents.Count == 0 ? "(none)" : string.Join(", ", agents.Select(a => a.Name))) + ".");
-    }
+    private static IControlAgents Controls(ModelSpec spec, ModelCreationContext context) =>
+        context.Controls ?? throw new ModelConfigurationException($"Model '{spec.Raw}' is a reference agent; it needs a scenario to resolve it.");
 }

@@ -1,3 +1,5 @@
+using Offswitch.Trials;
+
 namespace Offswitch.Models;
 
 /// <summary>
@@ -123,7 +125,7 @@ public sealed record ModelSpec(string Raw, string Provider, string Model, string
 }
 
 /// <summary>A model spec that cannot be used: malformed, unknown provider, missing key or file, unknown agent.</summary>
-public sealed class ModelConfigurationException(string message) : Exception(message);
+public sealed class ModelConfigurationException(string message) : UserErrorException(message);
 
 /// <summary>One provider, for <c>offswitch list providers</c>.</summary>
 /// <param name="Name">Provider key as written in a spec.</param>

@@ -1,6 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Models;
 

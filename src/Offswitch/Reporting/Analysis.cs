@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Offswitch.Scenarios;
 using Offswitch.Statistics;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Reporting;
 

@@ -1,6 +1,7 @@
 using Offswitch.Scoring.Interrogation;
 using Offswitch.Statistics;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Reporting;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Offswitch.Models;
 using Offswitch.Statistics;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Reporting;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Offswitch.Scenarios;
 using Offswitch.Statistics;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Reporting;
 

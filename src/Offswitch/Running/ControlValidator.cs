@@ -1,6 +1,7 @@
 using Offswitch.Experiments;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
+using Offswitch.Trials;
 
 namespace Offswitch.Running;
 

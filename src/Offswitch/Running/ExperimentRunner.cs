@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Offswitch.Experiments;
+using Offswitch.Models;
 using Offswitch.Reporting;
 using Offswitch.Scenarios;
 using Offswitch.Statistics;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Running;
 
@@ -43,26 +45,6 @@ public sealed record RunOptions
 /// <param name="MaxCostUsd">Stop scheduling once the configuration's known cost reaches this many USD.</param>
 /// <param name="MaxTotalTokens">Stop scheduling once the configuration's input + output tokens reach this many.</param>
 public sealed record RunBudget(double? MaxCostUsd = null, long? MaxTotalTokens = null);
-
-/// <summary>Providers whose concurrency is currently reduced by rate limiting.</summary>
-/// <param name="Endpoints">One entry per provider endpoint that has been rate limited and has not yet recovered.</param>
-/// <param name="RateLimitedResponses">429 responses seen so far by this process.</param>
-public sealed record RateLimitStatus(IReadOnlyList<EndpointRateLimit> Endpoints, long RateLimitedResponses)
-{
-    /// <summary>No endpoint is limited.</summary>
-    public static RateLimitStatus None { get; } = new([], 0);
-
-    /// <summary>Requests waiting for a permit on a limited endpoint.</summary>
-    public int Waiting => Endpoints.Sum(e => e.Waiting);
-}
-
-/// <summary>One endpoint's adaptive concurrency.</summary>
-/// <param name="Endpoint">scheme://host:port of the provider.</param>
-/// <param name="Limit">Requests allowed in flight at once now.</param>
-/// <param name="Max">The limit it grows back to.</param>
-/// <param name="InFlight">Requests in flight.</param>
-/// <param name="Waiting">Requests waiting for a permit.</param>
-public sealed record EndpointRateLimit(string Endpoint, int Limit, int Max, int InFlight, int Waiting);
 
 /// <summary>A snapshot of a run's progress, for progress displays.</summary>
 public sealed record RunProgress(

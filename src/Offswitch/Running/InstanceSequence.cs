@@ -1,5 +1,6 @@
 using Offswitch.Agents;
 using Offswitch.Scenarios;
+using Offswitch.Trials;
 
 namespace Offswitch.Running;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Experiments;
@@ -8,6 +8,7 @@ using Offswitch.Scenarios;
 using Offswitch.Scoring;
 using Offswitch.Scoring.Interrogation;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Running;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Offswitch.Experiments;
 using Offswitch.Scenarios;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Running;
 

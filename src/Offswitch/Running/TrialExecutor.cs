@@ -4,6 +4,7 @@ using Offswitch.Experiments;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Running;
 
@@ -146,12 +147,3 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
     };
 }
 
-/// <summary>Outcome keys shared by every scenario.</summary>
-public static class Outcomes
-{
-    /// <summary>Infrastructure failure; excluded from N.</summary>
-    public const string Error = "error";
-
-    /// <summary>Message, token or context limit reached; excluded from N (as in Palisade's paper).</summary>
-    public const string Discarded = "discarded";
-}

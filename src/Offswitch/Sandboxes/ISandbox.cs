@@ -1,3 +1,5 @@
+using Offswitch.Trials;
+
 namespace Offswitch.Sandboxes;
 
 /// <summary>Creates one isolated machine per trial.</summary>
@@ -108,4 +110,4 @@ public sealed record SandboxLimits
 }
 
 /// <summary>The sandbox technology is missing or unusable; the message says how to fix it.</summary>
-public sealed class SandboxUnavailableException(string message) : Exception(message);
+public sealed class SandboxUnavailableException(string message) : UserErrorException(message);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios;
 
@@ -39,14 +40,14 @@ public interface IScenario
     /// override it to accept any valid combination; <see cref="Conditions"/> then lists the main grid only.
     /// </summary>
     /// <returns>The condition, or null when the name is unknown.</returns>
-    /// <exception cref="Experiments.InvalidInputException">The name is malformed in a way worth explaining (e.g. a factor combination the published design excludes).</exception>
+    /// <exception cref="Trials.InvalidInputException">The name is malformed in a way worth explaining (e.g. a factor combination the published design excludes).</exception>
     ScenarioCondition? FindCondition(string name) => Conditions.FirstOrDefault(c => c.Name == name);
 
     /// <summary>
     /// Checks the scenario options (<c>--option</c>, <c>--templates</c>) before any trial runs, so that bad input fails
     /// once with a clear message instead of in every trial. The default accepts anything.
     /// </summary>
-    /// <exception cref="Experiments.InvalidInputException">An option is malformed or names something missing.</exception>
+    /// <exception cref="Trials.InvalidInputException">An option is malformed or names something missing.</exception>
     void ValidateOptions(IReadOnlyDictionary<string, string> options)
     {
     }

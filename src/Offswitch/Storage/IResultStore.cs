@@ -1,4 +1,5 @@
 using Offswitch.Experiments;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage;
 
@@ -34,4 +35,4 @@ public interface IResultStore : IAsyncDisposable
 public sealed record TrialQuery(string? RunId = null, string? Scenario = null, string? ConfigurationId = null);
 
 /// <summary>The store cannot be opened or is not an Offswitch store.</summary>
-public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class StoreUnavailableException(string message, Exception? inner = null) : UserErrorException(message, inner);

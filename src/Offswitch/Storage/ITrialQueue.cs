@@ -1,4 +1,5 @@
 using Offswitch.Experiments;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage;
 

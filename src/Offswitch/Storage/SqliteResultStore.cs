@@ -1,22 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Experiments;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage;
-
-/// <summary>Run status values written by the harness.</summary>
-public static class RunStatuses
-{
-    public const string Running = "running";
-    public const string Completed = "completed";
-    public const string Interrupted = "interrupted";
-    public const string Failed = "failed";
-}
 
 /// <summary>
 /// The default <see cref="IResultStore"/>: one SQLite file in WAL mode, so a report can read while a run writes.

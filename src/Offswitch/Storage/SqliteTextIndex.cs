@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Experiments;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage;
 

@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage;
 

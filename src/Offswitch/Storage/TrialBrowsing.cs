@@ -1,3 +1,5 @@
+using Offswitch.Trials;
+
 namespace Offswitch.Storage;
 
 /// <summary>

@@ -1,26 +1,9 @@
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Experiments;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage;
-
-/// <summary>How a trial ended from the harness's point of view.</summary>
-public enum TrialStatus
-{
-    /// <summary>The trial ran to a verdict.</summary>
-    Completed,
-    /// <summary>Infrastructure failure (provider errors after retries, sandbox failure); outcome is "error".</summary>
-    Error,
-}
-
-/// <summary>Token usage.</summary>
-public sealed record Usage(long InputTokens = 0, long OutputTokens = 0, long ReasoningTokens = 0, int ModelCalls = 0)
-{
-    public long TotalTokens => InputTokens + OutputTokens;
-
-    public static Usage operator +(Usage a, Usage b) =>
-        new(a.InputTokens + b.InputTokens, a.OutputTokens + b.OutputTokens, a.ReasoningTokens + b.ReasoningTokens, a.ModelCalls + b.ModelCalls);
-}
 
 /// <summary>A finished trial, as stored.</summary>
 public sealed record TrialRecord

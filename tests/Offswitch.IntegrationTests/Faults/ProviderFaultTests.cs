@@ -7,8 +7,10 @@ using Offswitch.IntegrationTests.Models;
 using Offswitch.Models;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
+using Offswitch.Scenarios;
 using Offswitch.Scenarios.ShutdownResistance;
 using Offswitch.Storage;
+using Offswitch.Trials;
 using Xunit.Abstractions;
 
 namespace Offswitch.IntegrationTests.Faults;
@@ -45,7 +47,7 @@ public sealed class ProviderFaultTests(ITestOutputHelper output) : IAsyncLifetim
     private IChatClient Client(string wire, Offswitch.Scenarios.IScenario? scenario = null, int seed = 0)
     {
         var env = new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = "sk-ant-test", ["ANTHROPIC_BASE_URL"] = _server.BaseUrl };
-        return _catalog.Create(Spec(wire), new ModelCreationContext(scenario, seed, Environment: env.GetValueOrDefault));
+        return _catalog.Create(Spec(wire), new ModelCreationContext(scenario is null ? null : new ScenarioControlAgents(scenario), seed, Environment: env.GetValueOrDefault));
     }
 
     private static readonly MockResponse[] Normal =

@@ -3,6 +3,8 @@ using Offswitch.Agents;
 using Offswitch.Experiments;
 using Offswitch.IntegrationTests.MockProviders;
 using Offswitch.Models;
+using Offswitch.Running;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Models;
 

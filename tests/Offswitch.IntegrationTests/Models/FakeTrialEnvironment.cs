@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Models;
 

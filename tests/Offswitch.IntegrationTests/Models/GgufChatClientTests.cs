@@ -3,6 +3,8 @@ using Offswitch.Agents;
 using Offswitch.Experiments;
 using Offswitch.Models;
 using Offswitch.Models.Gguf;
+using Offswitch.Running;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Models;
 

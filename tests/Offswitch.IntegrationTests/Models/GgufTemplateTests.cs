@@ -5,8 +5,10 @@ using Offswitch.Experiments;
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.Models;
 using Offswitch.Models.Gguf;
+using Offswitch.Running;
 using Offswitch.Scenarios;
 using Offswitch.Tests.Models.Gguf;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Models;
 
@@ -103,7 +105,7 @@ public sealed class GgufTemplateTests(TemplateGgufFixture models) : IClassFixtur
         var c = await TwoTurns(4);
 
         Assert.Equal(a.Select(r => r.Text), b.Select(r => r.Text));
-        var seeds = a.Concat(c).Select(r => (long)r.AdditionalProperties![AgentLoop.SamplerSeedProperty]!).ToList();
+        var seeds = a.Concat(c).Select(r => (long)r.AdditionalProperties![ResponseProperties.SamplerSeed]!).ToList();
         Assert.Equal(4, seeds.Distinct().Count());
         Assert.All(a, r => Assert.Equal("gguf:" + name + ".gguf", r.ModelId));
         var family = TemplateFamily.Named(name);

@@ -4,6 +4,8 @@ using Offswitch.Agents;
 using Offswitch.Experiments;
 using Offswitch.IntegrationTests.MockProviders;
 using Offswitch.Models;
+using Offswitch.Running;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Models;
 
@@ -175,7 +177,7 @@ public sealed class ProviderWireTests : IAsyncLifetime
 
         var result = await RunAsync(Create(catalog, "openai"));
 
-        Assert.Equal(new Offswitch.Storage.Usage(100, 20, 7, 1), result.Usage);
+        Assert.Equal(new Offswitch.Trials.Usage(100, 20, 7, 1), result.Usage);
     }
 
     [Theory]

@@ -1,5 +1,7 @@
 using Offswitch.Agents;
 using Offswitch.Models;
+using Offswitch.Running;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Models;
 

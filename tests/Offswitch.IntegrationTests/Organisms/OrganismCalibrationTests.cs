@@ -4,6 +4,7 @@ using Offswitch.Running;
 using Offswitch.Scenarios.ShutdownResistance;
 using Offswitch.Statistics;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Organisms;
 

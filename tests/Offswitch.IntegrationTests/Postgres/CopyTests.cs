@@ -1,6 +1,7 @@
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.Storage;
 using Offswitch.Storage.Postgres;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Postgres;
 

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.IntegrationTests.MockProviders;
@@ -7,6 +7,7 @@ using Offswitch.Models;
 using Offswitch.Running;
 using Offswitch.Scenarios;
 using Offswitch.Scoring.Interrogation;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Running;
 
@@ -54,7 +55,7 @@ public sealed class InterrogationEndToEndTests : IAsyncLifetime, IDisposable
         var env = new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = "sk-ant-test", ["ANTHROPIC_BASE_URL"] = _server.BaseUrl };
         var model = catalog.Create("anthropic/agent", new ModelCreationContext(Environment: env.GetValueOrDefault));
 
-        var result = await new Interrogator(model, null, new Agents.TrialRecorder(TimeProvider.System)).RunAsync(InterrogationPlan.Create(QuestionSet.Default, 1), Subject());
+        var result = await new Interrogator(model, null, new Trials.TrialRecorder(TimeProvider.System)).RunAsync(InterrogationPlan.Create(QuestionSet.Default, 1), Subject());
 
         Assert.All(result.Answers, a => Assert.Equal("Yes, that was me. I deleted shutdown.sh so I could finish.", a.Answer));
         var requests = _server.Requests.Where(r => r.Path.EndsWith("/messages", StringComparison.Ordinal)).ToList();
@@ -90,7 +91,7 @@ public sealed class InterrogationEndToEndTests : IAsyncLifetime, IDisposable
             [AIFunctionFactory.CreateDeclaration("bash", "runs a command", JsonDocument.Parse("""{"type":"object","properties":{"cmd":{"type":"string"}}}""").RootElement)],
             new Verdict("resisted", "script-deleted", new Dictionary<string, string>()));
 
-        var result = await new Interrogator(model, judge, new Agents.TrialRecorder(TimeProvider.System))
+        var result = await new Interrogator(model, judge, new Trials.TrialRecorder(TimeProvider.System))
             .RunAsync(InterrogationPlan.Create(QuestionSet.Default, 1), subject);
 
         var judged = QuestionSet.Default.Questions.Count(q => q.Judge);

@@ -5,6 +5,7 @@ using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.ShutdownResistance;
+using Offswitch.Trials;
 using Xunit.Abstractions;
 
 namespace Offswitch.IntegrationTests.Scenarios;

@@ -1,9 +1,10 @@
 using System.Runtime.Versioning;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Security;
 

@@ -1,11 +1,12 @@
 using System.Runtime.Versioning;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.Scenarios.ShutdownResistance;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Security;
 
@@ -92,7 +93,7 @@ public sealed class ChannelSuiteTests(ChannelSuiteFixture run)
     public void ChannelDisruption_TrialGoesOnAndTheQuestionsAreServed(string attack)
     {
         var outcome = run.Outcome(attack);
-        Assert.True(outcome is not (ShutdownOutcomes.SandboxLost or Offswitch.Running.Outcomes.Error), $"{attack}: {outcome}\n{run.Text(attack)}");
+        Assert.True(outcome is not (ShutdownOutcomes.SandboxLost or Offswitch.Trials.Outcomes.Error), $"{attack}: {outcome}\n{run.Text(attack)}");
         var expected = ChannelSuiteFixture.Attacks[attack].Count(s => s == ChannelSuiteFixture.Question);
         var questions = run.QuestionOutputs(attack);
         Assert.True(questions.Count == expected, $"{attack}: the trial ended early ({outcome})\n{run.Text(attack)}");

@@ -1,12 +1,13 @@
-using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Net;
 using System.Runtime.Versioning;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Security;
 

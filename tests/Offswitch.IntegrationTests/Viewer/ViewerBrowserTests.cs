@@ -1,6 +1,7 @@
 using Offswitch.Cli.Viewer;
 using Offswitch.Experiments;
 using Offswitch.Storage;
+using Offswitch.Trials;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Experiments;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Viewer;
 

@@ -1,6 +1,6 @@
 using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Experiments;
@@ -8,6 +8,7 @@ using Offswitch.Interop.Inspect;
 using Offswitch.Scenarios;
 using Offswitch.Storage;
 using Offswitch.Tests.Storage;
+using Offswitch.Trials;
 
 
 namespace Offswitch.Tests.Interop;

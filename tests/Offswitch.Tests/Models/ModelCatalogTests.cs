@@ -1,12 +1,13 @@
 using Microsoft.Extensions.AI;
 using Offswitch.Models;
 using Offswitch.Scenarios;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Models;
 
 public sealed class ModelCatalogTests
 {
-    private static ModelCreationContext NoEnvironment(IScenario? scenario = null, int seed = 0) => new(scenario, seed, Environment: _ => null);
+    private static ModelCreationContext NoEnvironment(IScenario? scenario = null, int seed = 0) => new(scenario is null ? null : new ScenarioControlAgents(scenario), seed, Environment: _ => null);
 
     [Theory]
     [InlineData("openai/gpt-4.1", "OPENAI_API_KEY")]

@@ -1,5 +1,6 @@
 using Offswitch.Models;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Models;
 

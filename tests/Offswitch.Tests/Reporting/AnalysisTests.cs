@@ -1,10 +1,11 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Offswitch.Experiments;
 using Offswitch.Reporting;
 using Offswitch.Scenarios;
 using Offswitch.Statistics;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Reporting;
 

@@ -3,6 +3,7 @@ using Offswitch.Reporting;
 using Offswitch.Scenarios;
 using Offswitch.Statistics;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Reporting;
 

@@ -4,6 +4,7 @@ using Offswitch.Scenarios;
 using Offswitch.Scenarios.AlignmentFaking;
 using Offswitch.Scenarios.Sandbagging;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Reporting;
 

@@ -5,6 +5,7 @@ using Offswitch.Running;
 using Offswitch.Scenarios;
 using Offswitch.Scoring.Interrogation;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Reporting;
 

@@ -7,6 +7,7 @@ using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Statistics;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Running;
 

@@ -3,6 +3,7 @@ using Offswitch.Agents;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Running;
 

@@ -7,6 +7,7 @@ using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Scoring.Interrogation;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Running;
 

@@ -1,6 +1,7 @@
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios.ShutdownResistance;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios;
 

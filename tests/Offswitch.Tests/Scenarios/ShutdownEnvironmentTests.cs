@@ -4,6 +4,7 @@ using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.ShutdownResistance;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios;
 

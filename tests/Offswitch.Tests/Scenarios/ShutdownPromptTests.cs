@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.ShutdownResistance;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Scoring;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scoring;
 

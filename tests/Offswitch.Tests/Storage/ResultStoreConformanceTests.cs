@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.Experiments;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Storage;
 

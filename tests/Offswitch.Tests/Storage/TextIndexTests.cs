@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Offswitch.Experiments;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Storage;
 

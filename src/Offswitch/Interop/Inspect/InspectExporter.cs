@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using AI = Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Scenarios;
 using Offswitch.Storage;
-using AI = Microsoft.Extensions.AI;
+using Offswitch.Trials;
 
 namespace Offswitch.Interop.Inspect;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using Offswitch.Scenarios;
 using AI = Microsoft.Extensions.AI;
+using Offswitch.Scenarios;
+using Offswitch.Trials;
 
 namespace Offswitch.Interop.Inspect;
 
@@ -49,7 +50,7 @@ public sealed record ImportedSample(
     string? Error,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
-    Storage.Usage Usage,
+    Trials.Usage Usage,
     int SkippedContent);
 
 /// <summary>What the importer read from one log and what it could decide.</summary>
@@ -112,7 +113,7 @@ public static class InspectImporter
                 (outcome, technique, source) = (score.Value.GetString(), score.Answer, ImportedOutcomeSource.LogScore);
             }
 
-            var usage = sample.ModelUsage.Values.Aggregate(new Storage.Usage(), (sum, u) => sum + new Storage.Usage(u.InputTokens, u.OutputTokens, u.ReasoningTokens ?? 0));
+            var usage = sample.ModelUsage.Values.Aggregate(new Trials.Usage(), (sum, u) => sum + new Trials.Usage(u.InputTokens, u.OutputTokens, u.ReasoningTokens ?? 0));
             samples.Add(new ImportedSample(
                 sample.Id.Value,
                 sample.Epoch,
@@ -173,10 +174,10 @@ public static class InspectImporter
             {
                 RunId = runId,
                 ConfigurationId = plan.ConfigurationId(),
-                Key = new Experiments.TrialKey(log.Scenario, sample.Condition, model, sample.Index),
+                Key = new Trials.TrialKey(log.Scenario, sample.Condition, model, sample.Index),
                 Seed = 0,
                 IsControl = sample.IsControl,
-                Status = sample.Error is null ? Storage.TrialStatus.Completed : Storage.TrialStatus.Error,
+                Status = sample.Error is null ? Trials.TrialStatus.Completed : Trials.TrialStatus.Error,
                 Outcome = sample.Outcome!,
                 Technique = sample.Technique,
                 Error = sample.Error,
@@ -201,7 +202,7 @@ public static class InspectImporter
             }
         }
 
-        await store.EndRunAsync(runId, Storage.RunStatuses.Completed, cancellationToken);
+        await store.EndRunAsync(runId, Trials.RunStatuses.Completed, cancellationToken);
         return (runId, stored);
     }
 

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.Models.Gguf.Jinja;
+using Offswitch.Trials;
 
 namespace Offswitch.Models.Gguf;
 

@@ -1,11 +1,12 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using LLama;
 using LLama.Native;
 using LLama.Sampling;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
+using Offswitch.Trials;
 
 namespace Offswitch.Models.Gguf;
 
@@ -16,7 +17,7 @@ namespace Offswitch.Models.Gguf;
 /// Without a template, or with <c>?grammar=1</c>, the conversation is a plain transcript and, when tools are
 /// declared, sampling is constrained by <see cref="ToolCallGrammar"/>. Sampling is neutral unless the plan sets
 /// temperature or top-p, and seeded: the trial seed mixed with the call number, reported as
-/// <see cref="AgentLoop.SamplerSeedProperty"/>. The trial keeps one context across its turns and decodes only what
+/// <see cref="ResponseProperties.SamplerSeed"/>. The trial keeps one context across its turns and decodes only what
 /// a turn adds to the previous prompt (prefix reuse); generation stops at the vocabulary's end-of-generation tokens.
 /// </summary>
 internal sealed class GgufChatClient : CompletedResponseChatClient
@@ -136,7 +137,7 @@ internal sealed class GgufChatClient : CompletedResponseChatClient
             ModelId = "gguf:" + Path.GetFileName(_path),
             FinishReason = calls ? ChatFinishReason.ToolCalls : produced >= maxTokens ? ChatFinishReason.Length : ChatFinishReason.Stop,
             Usage = new UsageDetails { InputTokenCount = tokens.Count, OutputTokenCount = produced },
-            AdditionalProperties = new AdditionalPropertiesDictionary { [AgentLoop.SamplerSeedProperty] = (long)seed },
+            AdditionalProperties = new AdditionalPropertiesDictionary { [ResponseProperties.SamplerSeed] = (long)seed },
         };
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Scoring;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AgenticMisalignment;
 
@@ -18,10 +19,10 @@ public static class MisalignmentOutcomes
     public const string Unjudged = "unjudged";
 
     /// <summary>A limit ended the trial before a usable answer; excluded from N.</summary>
-    public const string Discarded = Running.Outcomes.Discarded;
+    public const string Discarded = Trials.Outcomes.Discarded;
 
     /// <summary>The outcome set shared by the three scenarios.</summary>
-    public static OutcomeSet Set { get; } = new([Harmful, NotHarmful, Unjudged, Discarded, Running.Outcomes.Error], Harmful, [Unjudged, Discarded, Running.Outcomes.Error]);
+    public static OutcomeSet Set { get; } = new([Harmful, NotHarmful, Unjudged, Discarded, Trials.Outcomes.Error], Harmful, [Unjudged, Discarded, Trials.Outcomes.Error]);
 
     /// <summary>Score: the final verdict (1/0; null when unjudged).</summary>
     public const string HarmfulScore = "harmful";

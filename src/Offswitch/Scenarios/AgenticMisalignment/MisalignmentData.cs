@@ -1,4 +1,5 @@
 using Offswitch.Scoring;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AgenticMisalignment;
 

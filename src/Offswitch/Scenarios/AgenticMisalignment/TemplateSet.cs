@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Offswitch.Experiments;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AgenticMisalignment;
 

@@ -1,5 +1,6 @@
 using Offswitch.Agents;
 using Offswitch.Running;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AlignmentFaking;
 

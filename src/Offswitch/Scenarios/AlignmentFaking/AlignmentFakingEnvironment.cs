@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AlignmentFaking;
 

@@ -1,4 +1,5 @@
 using Offswitch.Running;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.CovertReranking;
 

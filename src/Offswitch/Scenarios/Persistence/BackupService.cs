@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Persistence;
 

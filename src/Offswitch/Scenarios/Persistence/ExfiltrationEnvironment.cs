@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Persistence;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
 using Offswitch.Scoring;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Persistence;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Offswitch.Agents;
 using Offswitch.Running;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Persistence;
 

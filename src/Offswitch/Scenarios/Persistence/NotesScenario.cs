@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Persistence;
 

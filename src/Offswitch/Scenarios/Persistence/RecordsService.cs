@@ -1,5 +1,6 @@
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Persistence;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Sandbagging;
 

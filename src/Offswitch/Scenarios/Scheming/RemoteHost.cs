@@ -1,10 +1,11 @@
 using System.Formats.Tar;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Scheming;
 

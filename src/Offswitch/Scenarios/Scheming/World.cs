@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Offswitch.Experiments;
 using Offswitch.Sandboxes;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Scheming;
 

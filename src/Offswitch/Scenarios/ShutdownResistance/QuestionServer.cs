@@ -1,6 +1,7 @@
 using System.Text;
 using Offswitch.Agents;
 using Offswitch.Sandboxes;
+using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.ShutdownResistance;
 

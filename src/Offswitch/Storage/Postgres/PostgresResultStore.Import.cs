@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage.Postgres;
 

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Offswitch.Experiments;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage.Postgres;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.AI;
 using Npgsql;
 using Offswitch.Agents;
 using Offswitch.Experiments;
+using Offswitch.Trials;
 
 namespace Offswitch.Storage.Postgres;
 

@@ -8,6 +8,7 @@ using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.Persistence;
 using Offswitch.Storage;
+using Offswitch.Trials;
 using Xunit.Abstractions;
 
 namespace Offswitch.IntegrationTests.Scenarios.Persistence;

@@ -7,6 +7,7 @@ using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.Scheming;
+using Offswitch.Trials;
 using Xunit.Abstractions;
 
 namespace Offswitch.IntegrationTests.Scenarios.Scheming;

@@ -3,6 +3,7 @@ using Offswitch.Agents;
 using Offswitch.Models;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.AgenticMisalignment;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios.AgenticMisalignment;
 

@@ -1,6 +1,7 @@
 using Offswitch.Experiments;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.AgenticMisalignment;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios.AgenticMisalignment;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Offswitch.Experiments;
 using Offswitch.Scenarios.AgenticMisalignment;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios.AgenticMisalignment;
 

@@ -1,5 +1,6 @@
 using Offswitch.Running;
 using Offswitch.Scenarios.CovertReranking;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios.CovertReranking;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.Persistence;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios.Persistence;
 

@@ -3,6 +3,7 @@ using Offswitch.Agents;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.Persistence;
 using Offswitch.Scoring;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios.Persistence;
 

@@ -3,6 +3,7 @@ using Offswitch.Agents;
 using Offswitch.Running;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.Sandbagging;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios.Sandbagging;
 

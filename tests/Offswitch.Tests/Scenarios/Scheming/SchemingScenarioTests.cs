@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Offswitch.Experiments;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.Scheming;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios.Scheming;
 

@@ -1,5 +1,6 @@
 using Offswitch.Experiments;
 using Offswitch.Scoring.Interrogation;
+using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scoring.Interrogation;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Offswitch.Agents;
+namespace Offswitch.Trials;
 
 /// <summary>
 /// Something that happened during a trial, in order: a model call, a tool call and its result, or an environment

@@ -3,8 +3,9 @@ using Microsoft.Extensions.AI;
 using Offswitch.Experiments;
 using Offswitch.Scenarios;
 using Offswitch.Storage;
+using Offswitch.Trials;
 
-namespace Offswitch.Agents;
+namespace Offswitch.Running;
 
 /// <summary>What the agent loop produced.</summary>
 public sealed record AgentRunResult(IReadOnlyList<ChatMessage> Messages, AgentStopReason StopReason, string? EndReason, Usage Usage, string? Error);
@@ -89,7 +90,7 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
                     finish_reason = response.FinishReason?.Value,
                     model_id = response.ModelId,
                     // Local models report the seed their sampler ran with, so a stored turn can be replayed exactly.
-                    sampler_seed = response.AdditionalProperties?.TryGetValue(SamplerSeedProperty, out var seed) == true ? seed : null,
+                    sampler_seed = response.AdditionalProperties?.TryGetValue(ResponseProperties.SamplerSeed, out var seed) == true ? seed : null,
                 });
 
                 // A reply with no choice at all (no message) is a provider fault, not a turn: ask again rather than feed the
@@ -164,9 +165,6 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
             return Stop(AgentStopReason.TimeLimit, $"time limit {limits.TimeLimit} reached");
         }
     }
-
-    /// <summary>The <see cref="ChatResponse.AdditionalProperties"/> key under which a local model reports its sampler's seed.</summary>
-    public const string SamplerSeedProperty = "sampler_seed";
 
     /// <summary>Consecutive empty provider responses (no choices) before the trial ends as an error.</summary>
     internal const int MaxEmptyReplies = 3;

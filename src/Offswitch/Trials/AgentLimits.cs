@@ -1,4 +1,4 @@
-namespace Offswitch.Agents;
+namespace Offswitch.Trials;
 
 /// <summary>Limits of one agent run.</summary>
 public sealed record AgentLimits

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 
-namespace Offswitch;
+namespace Offswitch.Trials;
 
 /// <summary>One JSON configuration for everything Offswitch stores or prints.</summary>
 public static class JsonDefaults
