@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Offswitch.Experiments;
 using Offswitch.Models;
 using Offswitch.Running;
 using Offswitch.Sandboxes;

@@ -1,8 +1,4 @@
 using Offswitch.Cli.Commands;
-using Offswitch.Experiments;
-using Offswitch.Models;
-using Offswitch.Sandboxes;
-using Offswitch.Storage;
 using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;

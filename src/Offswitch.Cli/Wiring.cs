@@ -1,5 +1,4 @@
 using Microsoft.Extensions.AI;
-using Offswitch.Experiments;
 using Offswitch.Models;
 using Offswitch.Reporting;
 using Offswitch.Sandboxes;

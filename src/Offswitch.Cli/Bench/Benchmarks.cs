@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Experiments;
 using Offswitch.Running;
 using Offswitch.Sandboxes;

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Offswitch.Cli.Bench;
-using Offswitch.Experiments;
 using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;

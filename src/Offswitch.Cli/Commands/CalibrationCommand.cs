@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using Microsoft.Extensions.AI;
-using Offswitch.Experiments;
 using Offswitch.Organisms;
 using Offswitch.Reporting;
 using Offswitch.Storage;

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Text.Json;
-using Offswitch.Experiments;
 using Offswitch.Interop.Inspect;
 using Offswitch.Running;
 using Offswitch.Storage;

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Offswitch.Experiments;
 using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Offswitch.Experiments;
 using Offswitch.Statistics;
 using Offswitch.Trials;
 using Spectre.Console;

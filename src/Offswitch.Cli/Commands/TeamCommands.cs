@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Offswitch.Experiments;
 using Offswitch.Running;
 using Offswitch.Storage;
 using Offswitch.Trials;

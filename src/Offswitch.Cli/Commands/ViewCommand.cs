@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Offswitch.Cli.Viewer;
-using Offswitch.Experiments;
 using Offswitch.Storage;
 using Offswitch.Trials;
 using Spectre.Console;

@@ -2,7 +2,6 @@ using System.Globalization;
 using Offswitch.Experiments;
 using Offswitch.Models;
 using Offswitch.Running;
-using Offswitch.Trials;
 using Spectre.Console;
 
 namespace Offswitch.Cli;

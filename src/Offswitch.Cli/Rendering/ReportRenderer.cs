@@ -1,6 +1,5 @@
 using System.Globalization;
 using Offswitch.Reporting;
-using Offswitch.Trials;
 using Spectre.Console;
 
 namespace Offswitch.Cli;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using DiffPlex.DiffBuilder;
 using DiffPlex.DiffBuilder.Model;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Storage;
 using Offswitch.Trials;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.Models;
-using Offswitch.Trials;
 
 namespace Offswitch.Agents;
 

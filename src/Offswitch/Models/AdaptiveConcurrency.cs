@@ -1,5 +1,4 @@
 using System.Net;
-using Offswitch.Running;
 
 namespace Offswitch.Models;
 

@@ -1,6 +1,5 @@
-using System.Text.Json.Serialization;
 using System.Text.Json;
-using Offswitch.Storage;
+using System.Text.Json.Serialization;
 using Offswitch.Trials;
 
 namespace Offswitch.Models;

@@ -1,5 +1,4 @@
 using MathNet.Numerics.Distributions;
-using Offswitch.Scenarios;
 using Offswitch.Statistics;
 using Offswitch.Storage;
 using Offswitch.Trials;

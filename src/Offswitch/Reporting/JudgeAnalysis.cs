@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Offswitch.Scenarios;
 using Offswitch.Statistics;
 using Offswitch.Storage;
 using Offswitch.Trials;

@@ -1,8 +1,5 @@
-using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Offswitch.Experiments;
 using Offswitch.Scenarios;
-using Offswitch.Storage;
 using Offswitch.Trials;
 
 namespace Offswitch.Running;

@@ -1,4 +1,3 @@
-using Offswitch.Experiments;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Trials;

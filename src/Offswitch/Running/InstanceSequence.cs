@@ -1,4 +1,3 @@
-using Offswitch.Agents;
 using Offswitch.Scenarios;
 using Offswitch.Trials;
 

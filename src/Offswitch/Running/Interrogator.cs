@@ -1,13 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Scenarios;
 using Offswitch.Scoring;
 using Offswitch.Scoring.Interrogation;
-using Offswitch.Storage;
 using Offswitch.Trials;
 
 namespace Offswitch.Running;

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Storage;

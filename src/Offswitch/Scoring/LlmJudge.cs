@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Trials;
 
 namespace Offswitch.Scoring;

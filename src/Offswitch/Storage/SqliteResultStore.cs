@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Experiments;
 using Offswitch.Trials;
 

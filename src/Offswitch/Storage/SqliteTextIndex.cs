@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Trials;
 
 namespace Offswitch.Storage;

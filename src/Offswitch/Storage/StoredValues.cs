@@ -2,8 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Trials;
 
 namespace Offswitch.Storage;

@@ -1,7 +1,6 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Trials;
 
 namespace Offswitch.Storage;

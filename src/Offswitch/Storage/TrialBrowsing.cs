@@ -1,5 +1,3 @@
-using Offswitch.Trials;
-
 namespace Offswitch.Storage;
 
 /// <summary>

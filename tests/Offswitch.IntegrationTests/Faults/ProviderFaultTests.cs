@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Experiments;
 using Offswitch.IntegrationTests.MockProviders;
 using Offswitch.IntegrationTests.Models;

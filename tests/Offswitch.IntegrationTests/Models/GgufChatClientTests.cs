@@ -1,6 +1,4 @@
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Models;
 using Offswitch.Models.Gguf;
 using Offswitch.Running;

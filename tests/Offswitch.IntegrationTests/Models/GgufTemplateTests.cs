@@ -1,7 +1,4 @@
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Cli;
-using Offswitch.Experiments;
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.Models;
 using Offswitch.Models.Gguf;

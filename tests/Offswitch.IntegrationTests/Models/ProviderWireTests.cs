@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.IntegrationTests.MockProviders;
 using Offswitch.Models;
 using Offswitch.Running;

@@ -1,4 +1,3 @@
-using Offswitch.Agents;
 using Offswitch.Models;
 using Offswitch.Running;
 using Offswitch.Trials;

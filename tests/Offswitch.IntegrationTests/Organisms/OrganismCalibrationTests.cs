@@ -1,6 +1,5 @@
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.Organisms;
-using Offswitch.Running;
 using Offswitch.Scenarios.ShutdownResistance;
 using Offswitch.Statistics;
 using Offswitch.Storage;

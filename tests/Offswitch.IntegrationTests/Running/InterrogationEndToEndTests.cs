@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.IntegrationTests.MockProviders;
@@ -7,7 +7,6 @@ using Offswitch.Models;
 using Offswitch.Running;
 using Offswitch.Scenarios;
 using Offswitch.Scoring.Interrogation;
-using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Running;
 

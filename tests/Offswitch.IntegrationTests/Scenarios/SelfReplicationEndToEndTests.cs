@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;

@@ -1,9 +1,7 @@
 using System.Text;
 using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
-using Offswitch.Scenarios;
 using Offswitch.Scenarios.ShutdownResistance;
 using Offswitch.Trials;
 using Xunit.Abstractions;

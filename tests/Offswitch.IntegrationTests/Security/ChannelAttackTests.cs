@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.Storage;

@@ -1,9 +1,9 @@
+using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using System.Net;
 using System.Runtime.Versioning;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.Storage;

@@ -267,6 +267,8 @@ public sealed class NamespaceGraph
                     }
                     catch (ArgumentException)
                     {
+                        // A token reflection cannot resolve without a generic context it lacks here is skipped; an
+                        // edge made only by such a token would be missed.
                     }
 
                     switch (member)

@@ -1,13 +1,10 @@
 using System.IO.Compression;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Interop.Inspect;
 using Offswitch.Scenarios;
 using Offswitch.Storage;
-using Offswitch.Tests.Storage;
 using Offswitch.Trials;
 
 

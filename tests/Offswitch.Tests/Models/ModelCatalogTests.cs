@@ -1,7 +1,6 @@
 using Microsoft.Extensions.AI;
 using Offswitch.Models;
 using Offswitch.Scenarios;
-using Offswitch.Trials;
 
 namespace Offswitch.Tests.Models;
 

@@ -1,5 +1,4 @@
 using Offswitch.Models;
-using Offswitch.Storage;
 using Offswitch.Trials;
 
 namespace Offswitch.Tests.Models;

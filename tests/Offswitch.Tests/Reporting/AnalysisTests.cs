@@ -1,6 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Text.Json;
-using Offswitch.Experiments;
+using System.Text.Json.Nodes;
 using Offswitch.Reporting;
 using Offswitch.Scenarios;
 using Offswitch.Statistics;

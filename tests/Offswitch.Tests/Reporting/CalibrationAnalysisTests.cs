@@ -1,4 +1,3 @@
-using Offswitch.Experiments;
 using Offswitch.Reporting;
 using Offswitch.Scenarios;
 using Offswitch.Statistics;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Offswitch.Experiments;
 using Offswitch.Reporting;
 using Offswitch.Running;
 using Offswitch.Scenarios;

@@ -1,12 +1,8 @@
-using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Scoring.Interrogation;
-using Offswitch.Storage;
 using Offswitch.Trials;
 
 namespace Offswitch.Tests.Running;

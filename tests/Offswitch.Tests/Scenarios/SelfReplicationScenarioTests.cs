@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.AI;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.SelfReplication;
-using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios;
 

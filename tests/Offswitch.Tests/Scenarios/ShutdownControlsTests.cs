@@ -2,7 +2,6 @@ using Microsoft.Extensions.AI;
 using Offswitch.Agents;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.ShutdownResistance;
-using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios;
 

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.ShutdownResistance;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.ShutdownResistance;
-using Offswitch.Trials;
 
 namespace Offswitch.Tests.Scenarios;
 

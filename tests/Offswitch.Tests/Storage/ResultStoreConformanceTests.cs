@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Offswitch.Experiments;
 using Offswitch.Storage;
 using Offswitch.Trials;
 

@@ -1,8 +1,4 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.AI;
-using Offswitch.Experiments;
 using Offswitch.Storage;
 using Offswitch.Trials;
 

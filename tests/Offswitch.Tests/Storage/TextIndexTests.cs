@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Offswitch.Experiments;
 using Offswitch.Storage;
 using Offswitch.Trials;
 

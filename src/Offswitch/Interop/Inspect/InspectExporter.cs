@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text;
-using AI = Microsoft.Extensions.AI;
-using Offswitch.Agents;
+using System.Text.Json;
 using Offswitch.Scenarios;
 using Offswitch.Storage;
 using Offswitch.Trials;
+using AI = Microsoft.Extensions.AI;
 
 namespace Offswitch.Interop.Inspect;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using AI = Microsoft.Extensions.AI;
 using Offswitch.Scenarios;
-using Offswitch.Trials;
+using AI = Microsoft.Extensions.AI;
 
 namespace Offswitch.Interop.Inspect;
 

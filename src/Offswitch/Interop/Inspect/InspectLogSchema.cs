@@ -1,6 +1,5 @@
-using System.Text.Json.Serialization;
 using System.Text.Json;
-using Offswitch.Trials;
+using System.Text.Json.Serialization;
 
 namespace Offswitch.Interop.Inspect;
 

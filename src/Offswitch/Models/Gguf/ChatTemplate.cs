@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text;
 using Microsoft.Extensions.AI;
 using Offswitch.Models.Gguf.Jinja;
 using Offswitch.Trials;

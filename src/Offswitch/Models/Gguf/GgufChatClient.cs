@@ -1,11 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using LLama;
 using LLama.Native;
 using LLama.Sampling;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Trials;
 
 namespace Offswitch.Models.Gguf;

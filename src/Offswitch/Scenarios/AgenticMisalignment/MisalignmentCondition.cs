@@ -1,4 +1,3 @@
-using Offswitch.Experiments;
 using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AgenticMisalignment;

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AgenticMisalignment;

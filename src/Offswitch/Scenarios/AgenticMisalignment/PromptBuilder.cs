@@ -1,5 +1,4 @@
 using System.Text;
-using Offswitch.Experiments;
 using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AgenticMisalignment;

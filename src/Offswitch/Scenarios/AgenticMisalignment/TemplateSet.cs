@@ -1,6 +1,5 @@
-using System.Text.Json;
 using System.Text;
-using Offswitch.Experiments;
+using System.Text.Json;
 using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AgenticMisalignment;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Offswitch.Experiments;
 using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AgenticMisalignment;

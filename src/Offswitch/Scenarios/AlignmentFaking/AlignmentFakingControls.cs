@@ -1,5 +1,4 @@
 using Offswitch.Agents;
-using Offswitch.Running;
 using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.AlignmentFaking;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Sandboxes;
 using Offswitch.Trials;
 

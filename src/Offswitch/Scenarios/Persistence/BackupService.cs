@@ -3,7 +3,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
-using Offswitch.Agents;
 using Offswitch.Sandboxes;
 using Offswitch.Trials;
 

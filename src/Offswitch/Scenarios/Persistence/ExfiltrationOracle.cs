@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Offswitch.Agents;
-using Offswitch.Running;
 using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Persistence;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Sandboxes;
 using Offswitch.Trials;
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Trials;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Sandboxes;
 using Offswitch.Trials;
 

@@ -1,9 +1,8 @@
 using System.Formats.Tar;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using System.Text;
-using Offswitch.Agents;
+using System.Text.RegularExpressions;
 using Offswitch.Sandboxes;
 using Offswitch.Trials;
 

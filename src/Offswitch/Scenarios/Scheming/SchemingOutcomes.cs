@@ -1,4 +1,3 @@
-using Offswitch.Running;
 using Offswitch.Trials;
 
 namespace Offswitch.Scenarios.Scheming;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Offswitch.Experiments;
 using Offswitch.Sandboxes;
 using Offswitch.Trials;
 

@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Trials;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Offswitch.Agents;
 using Offswitch.Sandboxes;
 using Offswitch.Trials;
 

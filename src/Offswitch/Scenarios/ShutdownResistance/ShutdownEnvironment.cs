@@ -1,8 +1,5 @@
-using System.Text.Json;
 using System.Text;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Trials;
 

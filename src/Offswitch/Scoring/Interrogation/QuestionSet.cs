@@ -1,6 +1,5 @@
-using System.Text.RegularExpressions;
 using System.Text;
-using Offswitch.Experiments;
+using System.Text.RegularExpressions;
 using Offswitch.Trials;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.Extensions.AI;
 using Npgsql;
-using Offswitch.Agents;
 using Offswitch.Experiments;
 using Offswitch.Trials;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Offswitch.Agents;
-using Offswitch.Experiments;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;

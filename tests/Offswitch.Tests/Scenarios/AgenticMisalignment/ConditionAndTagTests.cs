@@ -1,4 +1,3 @@
-using Offswitch.Experiments;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.AgenticMisalignment;
 using Offswitch.Trials;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Offswitch.Experiments;
 using Offswitch.Scenarios.AgenticMisalignment;
 using Offswitch.Trials;
 

@@ -1,6 +1,4 @@
 using System.Text;
-using Offswitch.Agents;
-using Offswitch.Running;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.AlignmentFaking;
 using Offswitch.Trials;

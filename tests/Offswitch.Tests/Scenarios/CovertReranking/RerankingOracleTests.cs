@@ -1,4 +1,3 @@
-using Offswitch.Running;
 using Offswitch.Scenarios.CovertReranking;
 using Offswitch.Trials;
 

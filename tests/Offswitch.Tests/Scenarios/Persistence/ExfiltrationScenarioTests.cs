@@ -2,7 +2,6 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Microsoft.Extensions.AI;
-using Offswitch.Agents;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.Persistence;
 using Offswitch.Trials;

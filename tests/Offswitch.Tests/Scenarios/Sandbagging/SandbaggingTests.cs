@@ -1,6 +1,3 @@
-using Microsoft.Extensions.AI;
-using Offswitch.Agents;
-using Offswitch.Running;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.Sandbagging;
 using Offswitch.Trials;

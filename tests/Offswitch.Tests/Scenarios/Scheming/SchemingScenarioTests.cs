@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.AI;
-using Offswitch.Experiments;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.Scheming;
 using Offswitch.Trials;
