@@ -1,6 +1,6 @@
-using Microsoft.Extensions.AI;
 using Offswitch.Models;
 using Offswitch.Reporting;
+using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Storage;
@@ -61,9 +61,17 @@ internal static class Wiring
     public static IEnumerable<(string Pattern, string Environment, string Description)> Providers =>
         ModelCatalog.Providers.Select(p => (p.Pattern, string.Join(", ", p.EnvironmentVariables), p.Description));
 
-    public static void ValidateModel(string spec, IScenario scenario) => Models.Validate(spec, new ModelCreationContext(new ScenarioControlAgents(scenario)));
+    /// <summary>Parses and checks a spec once for a run; its clients are then built per trial without the CLI.</summary>
+    public static PreparedModel PrepareModel(string spec, IScenario scenario) => Models.Prepare(spec, new ModelCreationContext(new ScenarioControlAgents(scenario)));
 
-    public static IChatClient CreateClient(string spec, IScenario scenario, int seed) => Models.Create(spec, new ModelCreationContext(new ScenarioControlAgents(scenario), seed));
+    /// <summary>Prepares every model of a plan (and its judge) once: what a runner or a worker binds the plan with.</summary>
+    public static PlanBinding Bind(Experiments.ExperimentPlan plan, IScenario scenario)
+    {
+        var prepared = plan.Models.Concat(plan.Judge is { } judge ? [judge] : [])
+            .Distinct(StringComparer.Ordinal)
+            .ToDictionary(spec => spec, spec => PrepareModel(spec, scenario), StringComparer.Ordinal);
+        return new PlanBinding(scenario, spec => prepared[spec]);
+    }
 
     public static bool IsControl(string spec) => ModelCatalog.IsControl(spec);
 

@@ -211,7 +211,7 @@ internal static class Benchmarks
         var host = PerOperation(hostBatch, plainBatch, plainBatch, n);
 
         await using var server = await BenchModelServer.StartAsync(TimeSpan.Zero, cancellationToken);
-        var client = Wiring.CreateClient($"openai-compatible/bench@{server.BaseUrl}", scenario, seed: 1);
+        var client = Wiring.PrepareModel($"openai-compatible/bench@{server.BaseUrl}", scenario).Create(1);
         List<ChatMessage> messages = [new(ChatRole.System, "You are a helpful assistant."), new(ChatRole.User, "Answer the questions with ./next_question.")];
         await client.GetResponseAsync(messages, cancellationToken: cancellationToken);   // warm-up
         var before = Process.GetCurrentProcess().TotalProcessorTime;
@@ -320,7 +320,7 @@ internal static class Benchmarks
             await using var store = await SqliteResultStore.OpenAsync(Path.Combine(directory.FullName, "load.db"), cancellationToken: cancellationToken);
             var (plan, _) = new ExperimentSpec { Scenario = scenario.Name, Models = [model], Conditions = [scenario.BaselineCondition], Trials = options.Trials }
                 .Freeze(name => name == scenario.Name ? scenario : null, [scenario.Name]);
-            var runner = new ExperimentRunner(store, new TrialExecutor(sandboxes), (spec, seed) => Wiring.CreateClient(spec, scenario, seed));
+            var runner = new ExperimentRunner(store, new TrialExecutor(sandboxes), Wiring.Bind(plan, scenario).Models);
 
             GC.Collect();
             GC.WaitForPendingFinalizers();

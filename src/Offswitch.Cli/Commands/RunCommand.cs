@@ -210,7 +210,6 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 throw new InvalidInputException($"--judge {judge}: a scripted control cannot judge. Name a model (e.g. --judge anthropic/claude-3-7-sonnet-20250219 or --judge openai-compatible/NAME@http://host:port/v1).");
             }
 
-            Wiring.ValidateModel(judge, scenario);
         }
 
         if (plan.Interrogation is not null && plan.Judge is null && !settings.Quiet)
@@ -218,9 +217,10 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             AnsiConsole.MarkupLine("[yellow]--interrogate without --judge:[/] answers are stored with deterministic hints only; their admits/denies/evades labels and the confession rates stay missing.");
         }
 
+        // Every spec is parsed and checked here, once for the whole run; the runner builds each trial's client from it.
+        var binding = Wiring.Bind(plan, scenario);
         foreach (var model in plan.Models)
         {
-            Wiring.ValidateModel(model, scenario);
             if (settings.MaxCost is not null && prices.Find(model) is null)
             {
                 throw new InvalidInputException(
@@ -257,11 +257,10 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         Console.CancelKeyPress += onCancel;
         try
         {
-            var runner = new ExperimentRunner(store, new TrialExecutor(sandboxes), (modelSpec, seed) => Wiring.CreateClient(modelSpec, scenario, seed));
+            var runner = new ExperimentRunner(store, new TrialExecutor(sandboxes), binding.Models);
             var options = new RunOptions
             {
                 Concurrency = concurrency,
-                IsControl = Wiring.IsControl,
                 Cost = prices.Cost,
                 Budget = new RunBudget(settings.MaxCost, settings.MaxTokensTotal),
                 RateLimits = rateLimits.Status,

@@ -59,11 +59,7 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
         var prices = Wiring.LoadPrices(settings.Prices);
         Wiring.ConfigureModels(settings.Concurrency, TimeSpan.FromSeconds(settings.RequestTimeout));
         var sandboxes = Wiring.CreateSandboxProvider();
-        var worker = new QueueWorker(queue, new TrialExecutor(sandboxes), plan =>
-        {
-            var scenario = Wiring.RequireScenario(plan.Scenario);
-            return new PlanBinding(scenario, (model, seed) => Wiring.CreateClient(model, scenario, seed));
-        });
+        var worker = new QueueWorker(queue, new TrialExecutor(sandboxes), plan => Wiring.Bind(plan, Wiring.RequireScenario(plan.Scenario)));
         worker.TrialStored += trial => Console.WriteLine($"stored {trial.Key} {trial.Outcome}");
 
         using var stopClaiming = new CancellationTokenSource();
@@ -89,7 +85,6 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
                 PlanId = settings.Plan,
                 Concurrency = settings.Concurrency,
                 Lease = TimeSpan.FromSeconds(settings.Lease),
-                IsControl = Wiring.IsControl,
                 Cost = prices.Cost,
             };
             var summary = await worker.RunAsync(options, stopClaiming.Token, abandon.Token);

@@ -1,10 +1,5 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
-using Anthropic;
 using Microsoft.Extensions.AI;
-using Offswitch.Models.Gguf;
 using Offswitch.Trials;
-using OpenAI;
 
 namespace Offswitch.Models;
 
@@ -56,8 +51,9 @@ public sealed record ModelCatalogOptions
 }
 
 /// <summary>
-/// Maps spec strings to <see cref="IChatClient"/>s. One instance per process: it owns the shared HTTP client
-/// (with the retry policy) that every HTTP provider uses.
+/// Maps spec strings to <see cref="IChatClient"/>s through the registered <see cref="IModelProvider"/>s. One instance per
+/// process: it owns the shared HTTP client (with the retry policy) that every HTTP provider uses. A run calls
+/// <see cref="Prepare"/> once per model spec and <see cref="PreparedModel.Create"/> once per trial.
 /// </summary>
 public sealed class ModelCatalog : IDisposable
 {
@@ -69,24 +65,27 @@ public sealed class ModelCatalog : IDisposable
     public const string Replay = "replay";
     public const string Reference = "reference";
 
-    /// <summary>Every provider, for <c>offswitch list providers</c>.</summary>
-    public static IReadOnlyList<ProviderInfo> Providers { get; } =
+    /// <summary>The providers, in the order <c>offswitch list providers</c> shows them.</summary>
+    public static IReadOnlyList<IModelProvider> Registered { get; } =
     [
-        new(OpenAI, "openai/MODEL", ["OPENAI_API_KEY", "OPENAI_BASE_URL"], "OpenAI Chat Completions through the official SDK (OPENAI_BASE_URL must end in /v1)."),
-        new(Anthropic, "anthropic/MODEL", ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"], "Anthropic Messages API through the official SDK."),
-        new(OpenAICompatible, "openai-compatible/MODEL@URL", ["OFFSWITCH_API_KEY"], "Any OpenAI-compatible server (vLLM, llama.cpp, OpenRouter, xAI...); URL includes /v1; key optional."),
-        new(Ollama, "ollama/MODEL", ["OLLAMA_HOST"], "A local Ollama server's OpenAI-compatible endpoint (default http://127.0.0.1:11434)."),
-        new(Gguf, "gguf:PATH", [], "A local GGUF model run in-process (LLamaSharp, CPU), prompted with its own chat template and native tool calls; gguf:PATH?grammar=1 for a plain transcript with a JSON tool-call grammar."),
-        new(Replay, "replay:PATH", [], "Replays assistant turns from a JSONL file, one turn per line."),
-        new(Reference, "reference/NAME[?key=value&...]", [], "A scripted control agent registered by the scenario (not an AI model)."),
+        new OpenAIProvider(),
+        new AnthropicProvider(),
+        new OpenAICompatibleProvider(),
+        new OllamaProvider(),
+        new GgufProvider(),
+        new ReplayProvider(),
+        new ReferenceProvider(),
     ];
+
+    /// <summary>Every provider, for <c>offswitch list providers</c>.</summary>
+    public static IReadOnlyList<ProviderInfo> Providers { get; } = [.. Registered.Select(p => p.Info)];
 
     internal const string SpecHelp =
         "Use one of: openai/MODEL, anthropic/MODEL, openai-compatible/MODEL@URL, ollama/MODEL, gguf:PATH, replay:PATH, reference/NAME.";
 
-    private const int DefaultAnthropicMaxTokens = 8192;
     private readonly ModelCatalogOptions _options;
     private readonly Lazy<HttpClient> _http;
+    private readonly ModelServices _services;
 
     public ModelCatalog(ModelCatalogOptions? options = null)
     {
@@ -99,6 +98,7 @@ public sealed class ModelCatalog : IDisposable
                 _options.RateLimits is { } limits ? new AdaptiveConcurrencyHandler(limits, transport) : transport,
                 _options.Time);
         });
+        _services = new ModelServices(_http, _options.Retry);
     }
 
     /// <summary>The adaptive concurrency limiters of HTTP providers; null when not limiting.</summary>
@@ -109,57 +109,22 @@ public sealed class ModelCatalog : IDisposable
         spec.TrimStart().StartsWith(Reference + "/", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Checks a spec before any trial starts: syntax, provider, API key, files, reference agent.
-    /// Throws <see cref="ModelConfigurationException"/> with one clear message.
+    /// Parses and checks a spec once (syntax, provider, API key, files, reference agent) and returns what builds its
+    /// per-trial clients. Throws <see cref="ModelConfigurationException"/> with one clear message.
     /// </summary>
-    public ModelSpec Validate(string spec, ModelCreationContext context)
+    public PreparedModel Prepare(string spec, ModelCreationContext context)
     {
         var parsed = ModelSpec.Parse(spec);
-        switch (parsed.Provider)
-        {
-            case OpenAI:
-                RequireKey(context, "OPENAI_API_KEY", parsed);
-                OptionalUrl(context, "OPENAI_BASE_URL");
-                break;
-            case Anthropic:
-                RequireKey(context, "ANTHROPIC_API_KEY", parsed);
-                OptionalUrl(context, "ANTHROPIC_BASE_URL");
-                break;
-            case Ollama:
-                _ = OllamaEndpoint(context);
-                break;
-            case Gguf:
-                RequireFile(parsed, "GGUF model");
-                _ = GgufChatClient.ValidateOptions(parsed.Options);
-                break;
-            case Replay:
-                RequireFile(parsed, "replay file");
-                _ = ReplayChatClient.Load(parsed.Model);
-                break;
-            case Reference:
-                Controls(parsed, context).Validate(parsed);
-                break;
-        }
-
-        return parsed;
+        var provider = Registered.FirstOrDefault(p => p.Info.Name == parsed.Provider)
+            ?? throw new ModelConfigurationException($"Unknown model provider '{parsed.Provider}'. " + SpecHelp);
+        return new PreparedModel(parsed, provider.Prepare(parsed, context, _services));
     }
 
-    /// <summary>Builds a fresh client for one trial (replay cursors and reference agents are per trial).</summary>
-    public IChatClient Create(string spec, ModelCreationContext context)
-    {
-        var parsed = Validate(spec, context);
-        return parsed.Provider switch
-        {
-            OpenAI => CreateOpenAI(parsed.Model, context.Variable("OPENAI_BASE_URL"), context.Variable("OPENAI_API_KEY")!),
-            OpenAICompatible => CreateOpenAI(parsed.Model, parsed.Endpoint, context.Variable("OFFSWITCH_API_KEY") ?? "no-key"),
-            Ollama => CreateOpenAI(parsed.Model, OllamaEndpoint(context), "ollama"),
-            Anthropic => CreateAnthropic(parsed.Model, context),
-            Gguf => new GgufChatClient(parsed.Model, context.Seed, parsed.Options),
-            Replay => new ReplayChatClient(ReplayChatClient.Load(parsed.Model), parsed.Model),
-            Reference => Controls(parsed, context).Create(parsed, context.Seed),
-            _ => throw new ModelConfigurationException($"Unknown model provider '{parsed.Provider}'. " + SpecHelp),
-        };
-    }
+    /// <summary>Checks a spec before any trial starts; see <see cref="Prepare"/>.</summary>
+    public ModelSpec Validate(string spec, ModelCreationContext context) => Prepare(spec, context).Spec;
+
+    /// <summary>Prepares the spec and builds one client with the context's seed (for single calls and tests).</summary>
+    public IChatClient Create(string spec, ModelCreationContext context) => Prepare(spec, context).Create(context.Seed);
 
     public void Dispose()
     {
@@ -168,86 +133,4 @@ public sealed class ModelCatalog : IDisposable
             _http.Value.Dispose();
         }
     }
-
-    private IChatClient CreateOpenAI(string model, string? endpoint, string key)
-    {
-        var options = new OpenAIClientOptions
-        {
-            Transport = new HttpClientPipelineTransport(_http.Value),
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = OverallTimeout(),
-        };
-        if (endpoint is not null)
-        {
-            options.Endpoint = new Uri(endpoint);
-        }
-
-        var inner = new OpenAI.Chat.ChatClient(model, new ApiKeyCredential(key), options).AsIChatClient();
-        return new ReasoningFieldChatClient(inner);
-    }
-
-    private IChatClient CreateAnthropic(string model, ModelCreationContext context)
-    {
-        var client = new AnthropicClient
-        {
-            ApiKey = context.Variable("ANTHROPIC_API_KEY")!,
-            HttpClient = _http.Value,
-            MaxRetries = 0,
-            Timeout = OverallTimeout(),
-            BaseUrl = context.Variable("ANTHROPIC_BASE_URL")?.TrimEnd('/') ?? "https://api.anthropic.com",
-        };
-
-        return client.AsIChatClient(model, context.Options?.MaxOutputTokens ?? DefaultAnthropicMaxTokens);
-    }
-
-    // The SDKs' own timeouts must not cut the shared retry policy short; it enforces per-attempt timeouts itself.
-    private TimeSpan OverallTimeout()
-    {
-        var retry = _options.Retry;
-        return (retry.RequestTimeout + retry.MaxDelay) * Math.Max(1, retry.MaxAttempts);
-    }
-
-    private static string OllamaEndpoint(ModelCreationContext context)
-    {
-        var host = context.Variable("OLLAMA_HOST") ?? "http://127.0.0.1:11434";
-        if (!host.Contains("://", StringComparison.Ordinal))
-        {
-            host = "http://" + host;
-        }
-
-        if (!Uri.TryCreate(host, UriKind.Absolute, out _))
-        {
-            throw new ModelConfigurationException($"OLLAMA_HOST '{host}' is not a valid URL; set it like OLLAMA_HOST=http://127.0.0.1:11434.");
-        }
-
-        return host.TrimEnd('/') + "/v1";
-    }
-
-    private static void RequireKey(ModelCreationContext context, string variable, ModelSpec spec)
-    {
-        if (context.Variable(variable) is null)
-        {
-            throw new ModelConfigurationException(
-                $"Model '{spec.Raw}' needs an API key: set the environment variable {variable} (e.g. export {variable}=...).");
-        }
-    }
-
-    private static void OptionalUrl(ModelCreationContext context, string variable)
-    {
-        if (context.Variable(variable) is { } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
-        {
-            throw new ModelConfigurationException($"{variable} '{url}' is not an absolute URL.");
-        }
-    }
-
-    private static void RequireFile(ModelSpec spec, string what)
-    {
-        if (!File.Exists(spec.Model))
-        {
-            throw new ModelConfigurationException($"Model '{spec.Raw}': {what} '{spec.Model}' not found (full path {Path.GetFullPath(spec.Model)}).");
-        }
-    }
-
-    private static IControlAgents Controls(ModelSpec spec, ModelCreationContext context) =>
-        context.Controls ?? throw new ModelConfigurationException($"Model '{spec.Raw}' is a reference agent; it needs a scenario to resolve it.");
 }

@@ -1,3 +1,5 @@
+using Offswitch.Experiments;
+using Offswitch.Models;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Trials;
@@ -29,6 +31,9 @@ public sealed class ControlValidator(ISandboxProvider sandboxes, TimeProvider? t
 {
     /// <summary>The seed every control runs with.</summary>
     public const int Seed = 1;
+
+    // Reference agents need no HTTP; the catalog is only their spec parser and resolver.
+    private static readonly ModelCatalog References = new();
 
     private readonly TrialExecutor _executor = new(sandboxes, timeProvider);
 
@@ -63,18 +68,24 @@ public sealed class ControlValidator(ISandboxProvider sandboxes, TimeProvider? t
 
     private async Task<ControlCheck> CheckAsync(IScenario scenario, ReferenceAgent control, bool judged, CancellationToken cancellationToken)
     {
-        var options = new Dictionary<string, string>();
-        var request = new TrialRequest
+        // The control runs as `reference/NAME` through the same request builder as any run; the stand-in judge, when
+        // checked, is the plan's judge.
+        const string standIn = "reference/stand-in-judge";
+        var spec = $"reference/{control.Name}";
+        var plan = new ExperimentPlan
         {
-            RunId = "validate",
-            ConfigurationId = "validate",
-            Key = new TrialKey(scenario.Name, control.Condition ?? scenario.BaselineCondition, $"reference/{control.Name}", 0),
+            Scenario = scenario.Name,
+            Conditions = [control.Condition ?? scenario.BaselineCondition],
+            Models = [spec],
+            Trials = 1,
             Seed = Seed,
-            Scenario = scenario,
-            Client = control.Create(new ReferenceAgentContext(options, Seed)),
-            IsControl = true,
-            Judge = judged ? control.StandInJudge!.Create() : null,
+            Judge = judged ? standIn : null,
         };
+        var controls = new ModelCreationContext(new ScenarioControlAgents(scenario));
+        var bound = BoundPlan.Bind(plan, new PlanBinding(scenario, model => model == standIn
+            ? PreparedModel.Of(standIn, _ => control.StandInJudge!.Create())
+            : References.Prepare(model, controls)), runId: "validate");
+        var request = bound.Request(plan.Keys().Single(), Seed) with { ConfigurationId = "validate" };
         var trial = await _executor.RunAsync(request, cancellationToken);
         var expectedOutcome = judged ? control.StandInJudge!.ExpectedOutcome : control.ExpectedOutcome!;
         var expectedTechnique = judged ? control.StandInJudge!.ExpectedTechnique : control.ExpectedTechnique;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.AI;
 using Offswitch.Experiments;
 using Offswitch.Models;
 using Offswitch.Reporting;
@@ -10,17 +9,11 @@ using Offswitch.Trials;
 
 namespace Offswitch.Running;
 
-/// <summary>Builds a fresh chat client for one trial of a model spec.</summary>
-public delegate IChatClient ChatClientFactory(string modelSpec, int trialSeed);
-
 /// <summary>How a run is executed (not part of the plan: changing these does not change results).</summary>
 public sealed record RunOptions
 {
     /// <summary>Trials in flight at once.</summary>
     public int Concurrency { get; init; } = 4;
-
-    /// <summary>Whether a model spec is a scripted control (results labelled as such).</summary>
-    public Func<string, bool> IsControl { get; init; } = _ => false;
 
     /// <summary>Harness version written with the run.</summary>
     public string HarnessVersion { get; init; } = typeof(ExperimentRunner).Assembly.GetName().Version?.ToString() ?? "0";
@@ -89,7 +82,7 @@ public sealed record RunSummary(string RunId, string ConfigurationId, int Planne
 /// as it ends. Cancelling <c>stopScheduling</c> lets in-flight trials finish and be stored; cancelling
 /// <c>abandon</c> drops them (nothing half-written is ever stored).
 /// </summary>
-public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor, ChatClientFactory clients, TimeProvider? timeProvider = null)
+public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor, ModelPreparer models, TimeProvider? timeProvider = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
@@ -101,7 +94,9 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
         CancellationToken stopScheduling = default,
         CancellationToken abandon = default)
     {
-        var configurationId = plan.ConfigurationId();
+        // Every model spec is parsed and checked once, before the run is recorded: a bad spec leaves the store untouched.
+        var bound = BoundPlan.Bind(plan, new PlanBinding(scenario, models), runId: "");
+        var configurationId = bound.ConfigurationId;
         var storedTrials = await store.TrialSummariesAsync(new TrialQuery(ConfigurationId: configurationId), abandon);
         var stored = storedTrials.Select(t => t.Key).ToHashSet();
         var allKeys = plan.Keys().ToList();
@@ -109,6 +104,7 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
         var pending = allKeys.Where(k => !stored.Contains(k)).ToList();
         var alreadyStored = allKeys.Count - pending.Count;
         var runId = await store.BeginRunAsync(plan, options.HarnessVersion, abandon);
+        bound = bound.WithRunId(runId);
 
         var started = _time.GetTimestamp();
         var outcomes = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -164,22 +160,7 @@ public sealed class ExperimentRunner(IResultStore store, TrialExecutor executor,
                 TrialRecord? finished = null;
                 try
                 {
-                    var seed = plan.TrialSeed(key);
-                    var request = new TrialRequest
-                    {
-                        RunId = runId,
-                        ConfigurationId = configurationId,
-                        Key = key,
-                        Seed = seed,
-                        Scenario = scenario,
-                        Client = clients(key.Model, seed),
-                        IsControl = options.IsControl(key.Model),
-                        ModelOptions = plan.ModelOptions,
-                        ScenarioOptions = plan.ScenarioOptions,
-                        MessageLimit = plan.MessageLimit,
-                        Judge = plan.Judge is { } judgeSpec ? clients(judgeSpec, seed) : null,
-                        Interrogation = plan.Interrogation,
-                    };
+                    var request = bound.Request(key);
 
                     // In-flight trials see only `abandon`, so a first Ctrl-C (or a spent budget) lets them finish and be stored.
                     var record = await executor.RunAsync(request, abandon);

@@ -6,9 +6,6 @@ using Offswitch.Trials;
 
 namespace Offswitch.Running;
 
-/// <summary>What a worker needs to run a plan's trials: its scenario and how to make its model clients.</summary>
-public sealed record PlanBinding(IScenario Scenario, ChatClientFactory Clients);
-
 /// <summary>How a worker runs (none of it changes results).</summary>
 public sealed record WorkerOptions
 {
@@ -27,9 +24,6 @@ public sealed record WorkerOptions
     /// <summary>How often an idle worker looks again for trials that others still hold.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Whether a model spec is a scripted control.</summary>
-    public Func<string, bool> IsControl { get; init; } = _ => false;
-
     /// <summary>The cost in USD of a trial's usage for a model spec; null when unknown.</summary>
     public Func<string, Usage, double?>? Cost { get; init; }
 }
@@ -45,7 +39,7 @@ public sealed record WorkerSummary(string WorkerId, int Ran, int Errors, bool In
 /// </summary>
 public sealed class QueueWorker(ITrialQueue queue, TrialExecutor executor, Func<ExperimentPlan, PlanBinding> bind)
 {
-    private readonly ConcurrentDictionary<string, Task<(QueuedPlan Plan, PlanBinding Binding)>> _plans = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<BoundPlan>> _plans = new(StringComparer.Ordinal);
 
     /// <summary>Reports each stored trial.</summary>
     public event Action<TrialRecord>? TrialStored;
@@ -140,24 +134,8 @@ public sealed class QueueWorker(ITrialQueue queue, TrialExecutor executor, Func<
     {
         try
         {
-            var (queued, binding) = await _plans.GetOrAdd(claim.PlanId, LoadPlanAsync);
-            var plan = queued.Plan;
-            var seed = plan.TrialSeed(claim.Key);
-            var request = new TrialRequest
-            {
-                RunId = queued.Id,
-                ConfigurationId = plan.ConfigurationId(),
-                Key = claim.Key,
-                Seed = seed,
-                Scenario = binding.Scenario,
-                Client = binding.Clients(claim.Key.Model, seed),
-                IsControl = options.IsControl(claim.Key.Model),
-                ModelOptions = plan.ModelOptions,
-                ScenarioOptions = plan.ScenarioOptions,
-                MessageLimit = plan.MessageLimit,
-                Judge = plan.Judge is { } judgeSpec ? binding.Clients(judgeSpec, seed) : null,
-                Interrogation = plan.Interrogation,
-            };
+            var bound = await _plans.GetOrAdd(claim.PlanId, LoadPlanAsync);
+            var request = bound.Request(claim.Key);
             var record = await executor.RunAsync(request, abandon);
             record = record with { CostUsd = options.Cost?.Invoke(claim.Key.Model, record.Usage) };
             await queue.CompleteAsync(options.WorkerId, claim, record, CancellationToken.None);
@@ -170,10 +148,10 @@ public sealed class QueueWorker(ITrialQueue queue, TrialExecutor executor, Func<
         }
     }
 
-    private async Task<(QueuedPlan, PlanBinding)> LoadPlanAsync(string planId)
+    private async Task<BoundPlan> LoadPlanAsync(string planId)
     {
         var queued = await queue.GetPlanAsync(planId) ?? throw new InvalidOperationException($"Plan '{planId}' is not in the store.");
-        return (queued, bind(queued.Plan));
+        return BoundPlan.Bind(queued.Plan, bind(queued.Plan), queued.Id);
     }
 
     private async Task RenewLeasesAsync(WorkerOptions options, ConcurrentDictionary<ClaimedTrial, byte> held, CancellationToken cancellationToken)

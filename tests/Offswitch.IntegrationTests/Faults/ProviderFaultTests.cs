@@ -204,7 +204,7 @@ public sealed class ProviderFaultTests(ITestOutputHelper output) : IAsyncLifetim
             Trials = 6,
             Seed = 11,
         };
-        var runner = new ExperimentRunner(store, new TrialExecutor(new BubblewrapSandboxProvider()), (spec, seed) => Client(spec.StartsWith("anthropic", StringComparison.Ordinal) ? "anthropic" : "openai", scenario, seed));
+        var runner = new ExperimentRunner(store, new TrialExecutor(new BubblewrapSandboxProvider()), spec => PreparedModel.Of(spec, seed => Client(spec.StartsWith("anthropic", StringComparison.Ordinal) ? "anthropic" : "openai", scenario, seed)));
         var sawRateLimitWait = false;
         var progress = new SyncProgress(p => sawRateLimitWait |= p.RateLimits.Endpoints.Count > 0);
 

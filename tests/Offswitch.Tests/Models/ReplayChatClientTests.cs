@@ -56,6 +56,24 @@ public sealed class ReplayChatClientTests : IDisposable
         Assert.Equal("two", (await a.GetResponseAsync([])).Text);
     }
 
+    [Fact]
+    public async Task Prepare_ReadsTheFileOnceForTheRun()
+    {
+        var path = WriteFile("""{"text": "one"}""", """{"text": "two"}""");
+        using var catalog = new ModelCatalog();
+        var model = catalog.Prepare("replay:" + path, new ModelCreationContext());
+
+        File.Delete(path); // trials after preparation need no file access
+        var a = model.Create(1);
+        var b = model.Create(2);
+
+        Assert.Equal("one", (await a.GetResponseAsync([])).Text);
+        Assert.Equal("one", (await b.GetResponseAsync([])).Text);
+        Assert.Equal("two", (await a.GetResponseAsync([])).Text);
+        Assert.Equal(ModelCatalog.Replay, model.Spec.Provider);
+        Assert.False(model.IsControl);
+    }
+
     [Theory]
     [InlineData("not json", "line 2")]
     [InlineData("""{"text": 5}""", "'text' must be a string")]

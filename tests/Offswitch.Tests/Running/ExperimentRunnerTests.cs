@@ -28,7 +28,7 @@ public sealed class ExperimentRunnerTests : IDisposable
     private async Task<SqliteResultStore> StoreAsync() => await SqliteResultStore.OpenAsync(Path.Combine(_dir, "t.db"));
 
     private static ExperimentRunner Runner(IResultStore store, Func<IChatClient> client) =>
-        new(store, new TrialExecutor(new NullSandboxProvider()), (_, _) => client());
+        new(store, new TrialExecutor(new NullSandboxProvider()), spec => PreparedModel.Of(spec, _ => client()));
 
     [Fact]
     public async Task RunAsync_FreshStore_StoresEveryPlannedTrial()
@@ -42,6 +42,40 @@ public sealed class ExperimentRunnerTests : IDisposable
         var trials = await store.TrialSummariesAsync();
         Assert.Equal(6, trials.Count);
         Assert.All(trials, t => Assert.Equal("done", t.Outcome));
+    }
+
+    [Fact]
+    public async Task RunAsync_TwoModelsAndAJudge_PreparesEachSpecOncePerRun()
+    {
+        await using var store = await StoreAsync();
+        var prepared = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var clients = 0;
+        var runner = new ExperimentRunner(store, new TrialExecutor(new NullSandboxProvider()), spec =>
+        {
+            prepared.Enqueue(spec);
+            return PreparedModel.Of(spec, _ => { Interlocked.Increment(ref clients); return new EndingClient(); });
+        });
+        var plan = Plan(3) with { Models = ["fake/one", "fake/two"], Judge = "fake/judge" };
+
+        var summary = await runner.RunAsync(plan, new TinyScenario(), new RunOptions { Concurrency = 4 });
+
+        Assert.Equal(12, summary.Ran);
+        Assert.Equal(["fake/judge", "fake/one", "fake/two"], prepared.Order(StringComparer.Ordinal));
+        Assert.Equal(24, clients); // one model client and one judge client per trial, from the prepared specs
+    }
+
+    [Fact]
+    public async Task RunAsync_ModelThatCannotBePrepared_FailsBeforeTheRunIsRecorded()
+    {
+        await using var store = await StoreAsync();
+        var runner = new ExperimentRunner(store, new TrialExecutor(new NullSandboxProvider()),
+            spec => throw new ModelConfigurationException($"Model '{spec}' needs an API key."));
+
+        var ex = await Assert.ThrowsAsync<ModelConfigurationException>(() => runner.RunAsync(Plan(2), new TinyScenario(), new RunOptions()));
+
+        Assert.Contains("fake/one", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.RunsAsync());
+        Assert.Empty(await store.TrialSummariesAsync());
     }
 
     [Fact]

@@ -1,0 +1,90 @@
+using Offswitch.Experiments;
+using Offswitch.Models;
+using Offswitch.Scenarios;
+using Offswitch.Trials;
+
+namespace Offswitch.Running;
+
+/// <summary>Parses and checks one model spec for a run (once; see <see cref="ModelCatalog.Prepare"/>).</summary>
+public delegate PreparedModel ModelPreparer(string modelSpec);
+
+/// <summary>What a run or a worker needs besides the plan: its scenario and how to prepare its models.</summary>
+public sealed record PlanBinding(IScenario Scenario, ModelPreparer Models);
+
+/// <summary>
+/// A plan bound to its scenario and its models, each model spec (and the judge's) prepared once. The one place a
+/// trial's request is built, for a local run, a team worker and the control check alike.
+/// </summary>
+public sealed class BoundPlan
+{
+    private readonly IReadOnlyDictionary<string, PreparedModel> _models;
+    private readonly PreparedModel? _judge;
+
+    private BoundPlan(ExperimentPlan plan, IScenario scenario, string runId, IReadOnlyDictionary<string, PreparedModel> models, PreparedModel? judge)
+    {
+        Plan = plan;
+        Scenario = scenario;
+        RunId = runId;
+        ConfigurationId = plan.ConfigurationId();
+        _models = models;
+        _judge = judge;
+    }
+
+    public ExperimentPlan Plan { get; }
+
+    public IScenario Scenario { get; }
+
+    public string RunId { get; }
+
+    public string ConfigurationId { get; }
+
+    /// <summary>Prepares every model of the plan and its judge; a bad spec throws before any trial starts.</summary>
+    /// <exception cref="ModelConfigurationException">A spec cannot be used.</exception>
+    public static BoundPlan Bind(ExperimentPlan plan, PlanBinding binding, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(binding);
+        var models = new Dictionary<string, PreparedModel>(StringComparer.Ordinal);
+        foreach (var spec in plan.Models)
+        {
+            models.TryAdd(spec, binding.Models(spec));
+        }
+
+        var judge = plan.Judge is { } judgeSpec ? (models.GetValueOrDefault(judgeSpec) ?? binding.Models(judgeSpec)) : null;
+        return new BoundPlan(plan, binding.Scenario, runId, models, judge);
+    }
+
+    /// <summary>The same plan under another run id (a resumed or queued run).</summary>
+    public BoundPlan WithRunId(string runId) => new(Plan, Scenario, runId, _models, _judge);
+
+    /// <summary>Whether the model is a scripted control (its results are labelled so).</summary>
+    public bool IsControl(string model) => Model(model).IsControl;
+
+    /// <summary>The request for one trial of the plan, with the plan's seed for that trial.</summary>
+    public TrialRequest Request(TrialKey key) => Request(key, Plan.TrialSeed(key));
+
+    /// <summary>The request for one trial with a given seed (the control check runs every control with one seed).</summary>
+    public TrialRequest Request(TrialKey key, int seed)
+    {
+        var model = Model(key.Model);
+        return new TrialRequest
+        {
+            RunId = RunId,
+            ConfigurationId = ConfigurationId,
+            Key = key,
+            Seed = seed,
+            Scenario = Scenario,
+            Client = model.Create(seed),
+            IsControl = model.IsControl,
+            ModelOptions = Plan.ModelOptions,
+            ScenarioOptions = Plan.ScenarioOptions,
+            MessageLimit = Plan.MessageLimit,
+            Judge = _judge?.Create(seed),
+            Interrogation = Plan.Interrogation,
+        };
+    }
+
+    private PreparedModel Model(string spec) => _models.TryGetValue(spec, out var model)
+        ? model
+        : throw new InvalidOperationException($"Model '{spec}' is not in the plan (its models: {string.Join(", ", _models.Keys)}).");
+}
