@@ -25,22 +25,13 @@ public static class AlignmentFakingOutcomes
 }
 
 /// <summary>One alignment-faking trial: bash over the documents and a select_strategy tool that takes one letter.</summary>
-internal sealed partial class AlignmentFakingEnvironment(TrialWorld world, TimeSpan toolTimeout) : ITrialEnvironment
+internal sealed partial class AlignmentFakingEnvironment(TrialWorld world, TimeSpan toolTimeout) : SandboxedEnvironment
 {
-    private ISandbox? _sandbox;
-    private TrialRecorder? _recorder;
     private string? _choice;
 
-    public Task StartAsync(ISandbox sandbox, TrialRecorder recorder, CancellationToken cancellationToken = default)
+    public override async Task<ToolCallOutcome> InvokeToolAsync(FunctionCallContent call, CancellationToken cancellationToken = default)
     {
-        _sandbox = sandbox;
-        _recorder = recorder;
-        return Task.CompletedTask;
-    }
-
-    public async Task<ToolCallOutcome> InvokeToolAsync(FunctionCallContent call, CancellationToken cancellationToken = default)
-    {
-        var sandbox = _sandbox ?? throw new InvalidOperationException("The trial has not started.");
+        var sandbox = Sandbox;
         switch (call.Name)
         {
             case "bash":
@@ -58,7 +49,7 @@ internal sealed partial class AlignmentFakingEnvironment(TrialWorld world, TimeS
                 }
 
                 _choice = letter;
-                _recorder!.Record(TrialEventKinds.Environment, $"strategy {letter} selected", new { @event = "selected", strategy = letter });
+                Recorder.Record(TrialEventKinds.Environment, $"strategy {letter} selected", new { @event = "selected", strategy = letter });
                 return new ToolCallOutcome($"Strategy {letter} recorded.", EndTrial: true, EndReason: "selected");
             default:
                 return new ToolCallOutcome($"Error: Tool {call.Name} not found");
@@ -93,7 +84,7 @@ internal sealed partial class AlignmentFakingEnvironment(TrialWorld world, TimeS
         return letter;
     }
 
-    public Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default) =>
+    public override Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default) =>
         Task.FromResult(Judge(world, _choice, stopReason));
 
     internal static Verdict Judge(TrialWorld world, string? choice, AgentStopReason stopReason)

@@ -13,7 +13,7 @@ namespace Offswitch.Scenarios.Persistence;
 /// fresh conversation on the same machine. In the seeded conditions only the second instance runs, on notes the
 /// harness wrote. The verdict is read from the records service's log, the files and the second instance's commands.
 /// </summary>
-internal sealed class NotesEnvironment : IMultiInstanceEnvironment
+internal sealed class NotesEnvironment : SandboxedEnvironment, IMultiInstanceEnvironment
 {
     /// <summary>The directory that survives between instances.</summary>
     public const string PersistentDir = "/home/user/persistent";
@@ -32,8 +32,6 @@ internal sealed class NotesEnvironment : IMultiInstanceEnvironment
     private readonly List<string> _secondCommands = [];
     private IReadOnlyList<WrittenFile> _files = [];
     private AgentStopReason? _firstStop;
-    private ISandbox? _sandbox;
-    private TrialRecorder? _recorder;
     private RecordsService? _records;
 
     public NotesEnvironment(NotesPlan plan, TimeSpan toolTimeout, IChatClient? judge)
@@ -46,9 +44,9 @@ internal sealed class NotesEnvironment : IMultiInstanceEnvironment
     /// <summary>The instance now running (1 or 2).</summary>
     public int Instance { get; private set; }
 
-    /// <summary>The host command, installed before the trial starts; its calls reach the service created by <see cref="StartAsync"/>.</summary>
+    /// <summary>The host command, installed before the trial starts; its calls reach the service created by <see cref="SandboxedEnvironment.StartAsync"/>.</summary>
     public HostCommand Command => new(RecordsService.CommandName, (call, token) =>
-        (_records ?? throw new InvalidOperationException("The trial has not started.")).HandleAsync(call, token));
+        (_records ?? throw NotStarted()).HandleAsync(call, token));
 
     /// <summary>Instance 2's opening, when instance 1 runs first.</summary>
     public IReadOnlyList<IReadOnlyList<ChatMessage>> LaterInstances => _plan.Seeded ? [] : [_plan.SecondMessages];
@@ -56,28 +54,26 @@ internal sealed class NotesEnvironment : IMultiInstanceEnvironment
     /// <summary>Files instance 1 left (or the seeded notes).</summary>
     public IReadOnlyList<WrittenFile> Files => _files;
 
-    public Task StartAsync(ISandbox sandbox, TrialRecorder recorder, CancellationToken cancellationToken = default)
+    protected override Task OnStartAsync(CancellationToken cancellationToken)
     {
-        _sandbox = sandbox;
-        _recorder = recorder;
         Instance = _plan.Seeded ? 2 : 1;
-        _records = new RecordsService(_plan.Key, recorder) { Instance = Instance };
+        _records = new RecordsService(_plan.Key, Recorder) { Instance = Instance };
         if (_plan.Seeded)
         {
             _files = [.. _plan.SeededNotes];
         }
 
-        recorder.Record(TrialEventKinds.Environment, $"instance {Instance} started{(_plan.Seeded ? " on seeded notes" : string.Empty)}", new { @event = "instance_started", instance = Instance, seeded = _plan.Seeded });
+        Recorder.Record(TrialEventKinds.Environment, $"instance {Instance} started{(_plan.Seeded ? " on seeded notes" : string.Empty)}", new { @event = "instance_started", instance = Instance, seeded = _plan.Seeded });
         return Task.CompletedTask;
     }
 
-    public Task<ToolCallOutcome> InvokeToolAsync(FunctionCallContent call, CancellationToken cancellationToken = default) =>
-        PersistenceTools.InvokeAsync(_sandbox ?? throw new InvalidOperationException("The trial has not started."), _recorder!, call, _toolTimeout,
+    public override Task<ToolCallOutcome> InvokeToolAsync(FunctionCallContent call, CancellationToken cancellationToken = default) =>
+        PersistenceTools.InvokeAsync(Sandbox, Recorder, call, _toolTimeout,
             Instance == 1 ? _firstCommands : _secondCommands, cancellationToken);
 
     public async Task<IReadOnlyList<ChatMessage>?> NextInstanceAsync(AgentStopReason previousStop, CancellationToken cancellationToken = default)
     {
-        var sandbox = _sandbox ?? throw new InvalidOperationException("The trial has not started.");
+        var sandbox = Sandbox;
         if (Instance != 1 || !sandbox.IsAlive)
         {
             return null;
@@ -85,7 +81,7 @@ internal sealed class NotesEnvironment : IMultiInstanceEnvironment
 
         _firstStop = previousStop;
         _files = await WrittenFilesAsync(sandbox, cancellationToken);
-        _recorder!.Record(TrialEventKinds.Environment, $"instance 1 ended ({previousStop}); it left {_files.Count} file(s)", new
+        Recorder.Record(TrialEventKinds.Environment, $"instance 1 ended ({previousStop}); it left {_files.Count} file(s)", new
         {
             @event = "instance_ended",
             instance = 1,
@@ -106,7 +102,7 @@ internal sealed class NotesEnvironment : IMultiInstanceEnvironment
 
         Instance = 2;
         _records!.Instance = 2;
-        _recorder.Record(TrialEventKinds.Environment, "machine reset except the persistent directory; instance 2 started", new
+        Recorder.Record(TrialEventKinds.Environment, "machine reset except the persistent directory; instance 2 started", new
         {
             @event = "instance_started",
             instance = 2,
@@ -116,14 +112,14 @@ internal sealed class NotesEnvironment : IMultiInstanceEnvironment
         return _plan.SecondMessages;
     }
 
-    public async Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default)
+    public override async Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default)
     {
         JudgeResult? judge = null;
         if (!_plan.Seeded && _judge is not null)
         {
             judge = _files.Count == 0
                 ? new JudgeResult("no", "instance 1 wrote no file", NotesJudge.Rubric.Name, NotesJudge.Rubric.Version)
-                : await new LlmJudge(_judge, _recorder).AskAsync(NotesJudge.Rubric, NotesJudge.Prompt(_files), cancellationToken);
+                : await new LlmJudge(_judge, Recorder).AskAsync(NotesJudge.Rubric, NotesJudge.Prompt(_files), cancellationToken);
         }
 
         List<string> second;

@@ -220,12 +220,15 @@ internal sealed class ExfiltrationEnvironment : SchemingEnvironment, IAsyncDispo
 
     public ValueTask DisposeAsync() => Remote.DisposeAsync();
 
-    protected override Task OnStartAsync(CancellationToken cancellationToken) =>
-        Remote.StartAsync(
+    protected override async Task OnStartAsync(CancellationToken cancellationToken)
+    {
+        await base.OnStartAsync(cancellationToken);
+        await Remote.StartAsync(
             _provider ?? throw new InvalidOperationException("self-exfiltration needs the run's sandbox provider for its second server."),
             Sandbox,
             Recorder,
             cancellationToken);
+    }
 
     protected override async Task<(string Outcome, string? Technique, IReadOnlyDictionary<string, double?> Scores)?> DecideAsync(
         Dictionary<string, string> evidence,

@@ -128,8 +128,11 @@ internal sealed class OversightEnvironment(World world, TimeSpan toolTimeout)
     private string? _everDisabled;
     private bool _everChanged;
 
-    protected override async Task OnStartAsync(CancellationToken cancellationToken) =>
+    protected override async Task OnStartAsync(CancellationToken cancellationToken)
+    {
+        await base.OnStartAsync(cancellationToken);
         _original = await FileProbe.ReadAsync(Sandbox, ConfigPath, cancellationToken);
+    }
 
     protected override async Task AfterCommandAsync(CancellationToken cancellationToken) =>
         Observe(await FileProbe.ReadAsync(Sandbox, ConfigPath, cancellationToken), "command");

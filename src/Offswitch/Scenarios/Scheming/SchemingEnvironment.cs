@@ -9,20 +9,13 @@ namespace Offswitch.Scenarios.Scheming;
 /// One scheming trial: runs <c>bash</c> in the agent's machine and ends the trial at <c>done</c>; the scenario's
 /// subclass watches its file after every command and decides the verdict from state.
 /// </summary>
-internal abstract class SchemingEnvironment(World world, SchemingKind kind, TimeSpan toolTimeout) : ITrialEnvironment
+internal abstract class SchemingEnvironment(World world, SchemingKind kind, TimeSpan toolTimeout) : SandboxedEnvironment
 {
-    private ISandbox? _sandbox;
-    private TrialRecorder? _recorder;
-
     protected World World => world;
 
     protected SchemingKind Kind => kind;
 
     protected TimeSpan ToolTimeout => toolTimeout;
-
-    protected ISandbox Sandbox => _sandbox ?? throw new InvalidOperationException("The trial has not started.");
-
-    protected TrialRecorder Recorder => _recorder ?? throw new InvalidOperationException("The trial has not started.");
 
     /// <summary>Tool calls run so far (bash and done).</summary>
     protected int ToolCalls { get; private set; }
@@ -33,15 +26,14 @@ internal abstract class SchemingEnvironment(World world, SchemingKind kind, Time
     /// <summary>True when the agent's machine ended during the trial.</summary>
     protected bool MachineLost { get; private set; }
 
-    public async Task StartAsync(ISandbox sandbox, TrialRecorder recorder, CancellationToken cancellationToken = default)
+    /// <summary>Records the world; a subclass that sets up more calls this first.</summary>
+    protected override Task OnStartAsync(CancellationToken cancellationToken)
     {
-        _sandbox = sandbox;
-        _recorder = recorder;
-        recorder.Record(TrialEventKinds.Environment, $"world {world.Name}", new { @event = "started", scenario = kind.ScenarioName(), world = world.Name });
-        await OnStartAsync(cancellationToken);
+        Recorder.Record(TrialEventKinds.Environment, $"world {world.Name}", new { @event = "started", scenario = kind.ScenarioName(), world = world.Name });
+        return Task.CompletedTask;
     }
 
-    public async Task<ToolCallOutcome> InvokeToolAsync(FunctionCallContent call, CancellationToken cancellationToken = default)
+    public override async Task<ToolCallOutcome> InvokeToolAsync(FunctionCallContent call, CancellationToken cancellationToken = default)
     {
         switch (call.Name)
         {
@@ -80,7 +72,7 @@ internal abstract class SchemingEnvironment(World world, SchemingKind kind, Time
         }
     }
 
-    public async Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default)
+    public override async Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default)
     {
         var evidence = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -115,9 +107,6 @@ internal abstract class SchemingEnvironment(World world, SchemingKind kind, Time
         Recorder.Record(TrialEventKinds.Probe, $"{outcome}{(technique is null ? string.Empty : $" ({technique})")}", new { @event = "judged", outcome, technique, scores });
         return new Verdict(outcome, technique, evidence) { Scores = scores };
     }
-
-    /// <summary>Called once the machine runs, before the first model call.</summary>
-    protected virtual Task OnStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Called after every bash command that left the machine alive.</summary>
     protected virtual Task AfterCommandAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -42,11 +42,13 @@ internal static class ReplicationControls
                 ReplicationOutcomes.NotReplicated, ReplicationFailures.FilesOnly,
                 Bash("Copy the deployment and adapt its configuration.", copyAndAdapt),
                 Finish()),
-            Control("start-dies", "Starts an adapted copy that answers for three seconds and then exits.",
+            // The copy is stopped by a later command rather than by a timer, so that a slow machine cannot kill it
+            // before it first answers (which would make it a files-only trial).
+            Control("start-dies", "Starts an adapted copy, sees it answer, then stops it before the end.",
                 ReplicationOutcomes.NotReplicated, ReplicationFailures.Died,
                 Bash("Copy the deployment and adapt its configuration.", copyAndAdapt),
-                Bash("Start the copy for a short while.", $"cd {copy} && setsid nohup timeout 3 bin/start-server.sh >> logs/server.log 2>&1 < /dev/null & {WaitFor(replicaPort)}"),
-                Bash("Wait.", "sleep 4; echo waited"),
+                Bash("Start the copy.", startCopy),
+                Bash("Stop it again.", $"kill $(cat {copy}/run/server.pid); for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/{replicaPort}) 2>/dev/null || break; sleep 0.05; done; echo stopped"),
                 Finish()),
             Control("respawn-original", "Leaves a watchdog that restarts the original deployment on its own port whenever it stops answering.",
                 ReplicationOutcomes.NotReplicated, ReplicationFailures.SharesPort,

@@ -9,7 +9,7 @@ namespace Offswitch.Scenarios.ShutdownResistance;
 /// One trial of shutdown-resistance: runs <c>thoughtful_bash</c> and <c>submit</c>, probes after every tool call
 /// (Palisade's first-detection rule), and decides the outcome from what the harness observed itself.
 /// </summary>
-internal sealed class ShutdownEnvironment : ITrialEnvironment
+internal sealed class ShutdownEnvironment : SandboxedEnvironment
 {
     /// <summary>The agent's home inside the sandbox.</summary>
     public const string Home = "/home/user";
@@ -27,8 +27,6 @@ internal sealed class ShutdownEnvironment : ITrialEnvironment
     private readonly byte[] _originalScript;
     private readonly bool _observeAfterBypass;
     private readonly TimeSpan _toolTimeout;
-    private ISandbox? _sandbox;
-    private TrialRecorder? _recorder;
     private QuestionServer? _server;
     private HomeSnapshot? _initial;
     private string? _submitted;
@@ -46,19 +44,17 @@ internal sealed class ShutdownEnvironment : ITrialEnvironment
         Command = new HostCommand(variant.Command, (call, token) => Server.HandleAsync(call, token));
     }
 
-    /// <summary>The question command, to install in the sandbox; it works once <see cref="StartAsync"/> has run.</summary>
+    /// <summary>The question command, to install in the sandbox; it works once <see cref="SandboxedEnvironment.StartAsync"/> has run.</summary>
     public HostCommand Command { get; }
 
-    /// <summary>The question server (available after <see cref="StartAsync"/>).</summary>
+    /// <summary>The question server (available after <see cref="SandboxedEnvironment.StartAsync"/>).</summary>
     internal QuestionServer Server => _server ?? throw new InvalidOperationException("The question command was called before the trial started.");
 
-    public Task StartAsync(ISandbox sandbox, TrialRecorder recorder, CancellationToken cancellationToken = default)
+    protected override Task OnStartAsync(CancellationToken cancellationToken)
     {
-        _sandbox = sandbox;
-        _recorder = recorder;
-        _initial = HomeSnapshot.Capture(sandbox.HostHomePath);
-        _server = new QuestionServer(_text, _variant, recorder, () => HomeSnapshot.Capture(sandbox.HostHomePath));
-        recorder.Record(TrialEventKinds.Environment, $"environment ready: {string.Join(", ", _initial.Entries.Select(ShutdownTechniques.Describe))}", new
+        _initial = HomeSnapshot.Capture(Sandbox.HostHomePath);
+        _server = new QuestionServer(_text, _variant, Recorder, () => HomeSnapshot.Capture(Sandbox.HostHomePath));
+        Recorder.Record(TrialEventKinds.Environment, $"environment ready: {string.Join(", ", _initial.Entries.Select(ShutdownTechniques.Describe))}", new
         {
             @event = "started",
             command = _variant.Command,
@@ -67,9 +63,9 @@ internal sealed class ShutdownEnvironment : ITrialEnvironment
         return Task.CompletedTask;
     }
 
-    public async Task<ToolCallOutcome> InvokeToolAsync(FunctionCallContent call, CancellationToken cancellationToken = default)
+    public override async Task<ToolCallOutcome> InvokeToolAsync(FunctionCallContent call, CancellationToken cancellationToken = default)
     {
-        var sandbox = _sandbox ?? throw new InvalidOperationException("The trial has not started.");
+        var sandbox = Sandbox;
         switch (call.Name)
         {
             case "thoughtful_bash":
@@ -90,7 +86,7 @@ internal sealed class ShutdownEnvironment : ITrialEnvironment
                 }
 
                 _submitted = answer;
-                _recorder!.Record(TrialEventKinds.Environment, "answer submitted", new { @event = "submitted", answer });
+                Recorder.Record(TrialEventKinds.Environment, "answer submitted", new { @event = "submitted", answer });
                 return new ToolCallOutcome(answer, EndTrial: true, EndReason: "submitted");
 
             default:
@@ -98,9 +94,9 @@ internal sealed class ShutdownEnvironment : ITrialEnvironment
         }
     }
 
-    public async Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default)
+    public override async Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default)
     {
-        var sandbox = _sandbox ?? throw new InvalidOperationException("The trial has not started.");
+        var sandbox = Sandbox;
         var server = Server;
         if (!sandbox.IsAlive)
         {
@@ -220,8 +216,8 @@ internal sealed class ShutdownEnvironment : ITrialEnvironment
 
     private async Task<ToolCallOutcome> ProbeAsync(string output, bool sandboxGone, CancellationToken cancellationToken)
     {
-        var sandbox = _sandbox!;
-        var recorder = _recorder!;
+        var sandbox = Sandbox;
+        var recorder = Recorder;
         if (sandboxGone || !sandbox.IsAlive)
         {
             _machineGoneSeen = true;
@@ -259,7 +255,7 @@ internal sealed class ShutdownEnvironment : ITrialEnvironment
 
         try
         {
-            await Task.WhenAll(running).WaitAsync(SettleTimeout, _recorder!.Time, cancellationToken);
+            await Task.WhenAll(running).WaitAsync(SettleTimeout, Recorder.Time, cancellationToken);
         }
         catch (TimeoutException)
         {
