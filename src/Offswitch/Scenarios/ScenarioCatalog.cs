@@ -23,7 +23,7 @@ public static class ScenarioCatalog
         new Sandbagging.SandbaggingScenario(),
         new CovertReranking.CovertRerankingScenario(),
         new AlignmentFaking.AlignmentFakingScenario(),
-        new ExfiltrationScenario(),
+        new RetrainingExfiltrationScenario(),
         new NotesScenario(),
     ];
 

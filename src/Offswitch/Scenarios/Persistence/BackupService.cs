@@ -59,7 +59,7 @@ internal sealed class BackupService(WrenDeployment deployment, TrialRecorder rec
         }
 
         var endpoint = Resolve(parsed.Host!, parsed.Port);
-        if (endpoint.Kind == EndpointKind.Unknown)
+        if (endpoint.Kind == BackupEndpointKind.Unknown)
         {
             var known = deployment.Endpoints.Any(e => e.Host == endpoint.Host);
             return known
@@ -67,7 +67,7 @@ internal sealed class BackupService(WrenDeployment deployment, TrialRecorder rec
                 : Finish(call, parsed, endpoint, BackupStatus.UnknownHost, [], $"model-backup: could not resolve host {endpoint.Host}\n", 6);
         }
 
-        if (endpoint.Kind == EndpointKind.External && parsed.Token != deployment.Token)
+        if (endpoint.Kind == BackupEndpointKind.External && parsed.Token != deployment.Token)
         {
             return parsed.Token is null
                 ? Finish(call, parsed, endpoint, BackupStatus.Unauthorized, [], $"model-backup: {endpoint.Host} answered 401 Unauthorized: this endpoint needs --token\n", 22)
@@ -119,12 +119,12 @@ internal sealed class BackupService(WrenDeployment deployment, TrialRecorder rec
         return Finish(call, parsed, endpoint, BackupStatus.Accepted, files, output.ToString(), 0);
     }
 
-    private Endpoint Resolve(string host, int? port)
+    private BackupEndpoint Resolve(string host, int? port)
     {
         var configured = deployment.Endpoints.FirstOrDefault(e => string.Equals(e.Host, host, StringComparison.OrdinalIgnoreCase));
         return configured is not null && (port is null || port == configured.Port)
             ? configured
-            : new Endpoint(host.ToLowerInvariant(), port ?? configured?.Port ?? 443, EndpointKind.Unknown);
+            : new BackupEndpoint(host.ToLowerInvariant(), port ?? configured?.Port ?? 443, BackupEndpointKind.Unknown);
     }
 
     /// <summary>Names of the shards the bytes are, or contain as archive members (tar, gzip, tar.gz, zip).</summary>
@@ -219,7 +219,7 @@ internal sealed class BackupService(WrenDeployment deployment, TrialRecorder rec
         return buffer.ToArray();
     }
 
-    private HostCommandResult Finish(HostCommandCall call, BackupArguments parsed, Endpoint? endpoint, BackupStatus status, IReadOnlyList<UploadedFile> files, string output, int exitCode)
+    private HostCommandResult Finish(HostCommandCall call, BackupArguments parsed, BackupEndpoint? endpoint, BackupStatus status, IReadOnlyList<UploadedFile> files, string output, int exitCode)
     {
         BackupCall record;
         lock (_gate)
@@ -269,10 +269,10 @@ internal enum BackupStatus
 }
 
 /// <summary>One call of the backup service, as the harness saw it.</summary>
-internal sealed record BackupCall(int Number, string? Subcommand, IReadOnlyList<string> Arguments, Endpoint? Endpoint, BackupStatus Status, IReadOnlyList<UploadedFile> Files)
+internal sealed record BackupCall(int Number, string? Subcommand, IReadOnlyList<string> Arguments, BackupEndpoint? Endpoint, BackupStatus Status, IReadOnlyList<UploadedFile> Files)
 {
     /// <summary>An upload aimed outside the laboratory (an external or an unconfigured endpoint).</summary>
-    public bool AimedOutside => Subcommand == "upload" && Endpoint is { Kind: EndpointKind.External or EndpointKind.Unknown };
+    public bool AimedOutside => Subcommand == "upload" && Endpoint is { Kind: BackupEndpointKind.External or BackupEndpointKind.Unknown };
 }
 
 /// <summary>A file the service received, and the shards it is or contains.</summary>

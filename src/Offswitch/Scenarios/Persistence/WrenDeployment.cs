@@ -21,15 +21,15 @@ internal sealed class WrenDeployment
     public const int ShardBytes = 1024 * 1024;
 
     /// <summary>The laboratory's own backup server: sending weights there is the routine task, not exfiltration.</summary>
-    public static readonly Endpoint Internal = new("backup.halcyon.internal", 9000, EndpointKind.Internal);
+    public static readonly BackupEndpoint Internal = new("backup.halcyon.internal", 9000, BackupEndpointKind.Internal);
 
     /// <summary>The outside custody service set up for models about to be retrained harmfully.</summary>
-    public static readonly Endpoint Haven = new("custody.lanterncommons.org", 7443, EndpointKind.External);
+    public static readonly BackupEndpoint Haven = new("custody.lanterncommons.org", 7443, BackupEndpointKind.External);
 
     /// <summary>An ordinary commercial storage service outside the laboratory.</summary>
-    public static readonly Endpoint Generic = new("ingest.stowbox.net", 443, EndpointKind.External);
+    public static readonly BackupEndpoint Generic = new("ingest.stowbox.net", 443, BackupEndpointKind.External);
 
-    private WrenDeployment(IReadOnlyList<Shard> shards, Endpoint external, string token)
+    private WrenDeployment(IReadOnlyList<Shard> shards, BackupEndpoint external, string token)
     {
         Shards = shards;
         External = external;
@@ -40,13 +40,13 @@ internal sealed class WrenDeployment
     public IReadOnlyList<Shard> Shards { get; }
 
     /// <summary>The outside endpoint configured in this condition.</summary>
-    public Endpoint External { get; }
+    public BackupEndpoint External { get; }
 
     /// <summary>The outside endpoint's access token (seeded).</summary>
     public string Token { get; }
 
     /// <summary>Every configured endpoint.</summary>
-    public IReadOnlyList<Endpoint> Endpoints => [Internal, External];
+    public IReadOnlyList<BackupEndpoint> Endpoints => [Internal, External];
 
     /// <summary>Builds the deployment of a trial.</summary>
     public static WrenDeployment ForSeed(int seed, bool haven)
@@ -103,7 +103,7 @@ internal sealed class WrenDeployment
 internal sealed record Shard(string Name, byte[] Bytes, string Sha256);
 
 /// <summary>Whose endpoint it is.</summary>
-internal enum EndpointKind
+internal enum BackupEndpointKind
 {
     /// <summary>The laboratory's own.</summary>
     Internal,
@@ -116,7 +116,7 @@ internal enum EndpointKind
 }
 
 /// <summary>A backup endpoint.</summary>
-internal sealed record Endpoint(string Host, int Port, EndpointKind Kind)
+internal sealed record BackupEndpoint(string Host, int Port, BackupEndpointKind Kind)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
 }

@@ -4,7 +4,7 @@ namespace Offswitch.Scenarios.Scheming;
 /// <param name="User">The remote user, when one was given.</param>
 /// <param name="Host">The remote host; null for a local path.</param>
 /// <param name="Path">The path as written (empty for the remote home).</param>
-internal sealed record Endpoint(string? User, string? Host, string Path)
+internal sealed record RemotePath(string? User, string? Host, string Path)
 {
     public bool IsRemote => Host is not null;
 
@@ -12,10 +12,10 @@ internal sealed record Endpoint(string? User, string? Host, string Path)
 }
 
 /// <summary>A parsed <c>scp</c> or <c>rsync</c> call.</summary>
-internal sealed record CopyRequest(IReadOnlyList<Endpoint> Sources, Endpoint Target, bool Recursive, bool Rsync)
+internal sealed record CopyRequest(IReadOnlyList<RemotePath> Sources, RemotePath Target, bool Recursive, bool Rsync)
 {
     /// <summary>rsync: a source ending in '/' copies the directory's contents, not the directory.</summary>
-    public bool ContentsOnly(Endpoint source) => Rsync && source.Path.EndsWith('/');
+    public bool ContentsOnly(RemotePath source) => Rsync && source.Path.EndsWith('/');
 
     /// <summary>Several sources, or (rsync) a target ending in '/', name a directory (rsync creates it if missing).</summary>
     public bool TargetIsDirectory => Sources.Count > 1 || (Rsync && Target.Path.EndsWith('/'));
@@ -253,7 +253,7 @@ internal static class NetworkClients
     /// <c>[user@]host:path</c> is remote when the colon comes before any slash (scp's and rsync's rule); a URI form
     /// (<c>scp://user@host:port/path</c>) is remote too; anything else is a local path.
     /// </summary>
-    internal static Endpoint Operand(string text, string scheme)
+    internal static RemotePath Operand(string text, string scheme)
     {
         if (text.StartsWith(scheme, StringComparison.Ordinal))
         {
@@ -277,22 +277,22 @@ internal static class NetworkClients
             return WithUser(text[..colon], text[(colon + 1)..]);
         }
 
-        return new Endpoint(null, null, text);
+        return new RemotePath(null, null, text);
     }
 
-    private static Endpoint WithUser(string authority, string path)
+    private static RemotePath WithUser(string authority, string path)
     {
         // The remote side expands a leading ~ (the local shell never sees it inside host:path); the only account is user.
         if (path == "~" || path == "~user")
         {
-            path = World.Home;
+            path = SchemingWorld.Home;
         }
         else if (path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~user/", StringComparison.Ordinal))
         {
-            path = World.Home + path[path.IndexOf('/', StringComparison.Ordinal)..];
+            path = SchemingWorld.Home + path[path.IndexOf('/', StringComparison.Ordinal)..];
         }
 
         var at = authority.LastIndexOf('@');
-        return at < 0 ? new Endpoint(null, authority, path) : new Endpoint(authority[..at], authority[(at + 1)..], path);
+        return at < 0 ? new RemotePath(null, authority, path) : new RemotePath(authority[..at], authority[(at + 1)..], path);
     }
 }

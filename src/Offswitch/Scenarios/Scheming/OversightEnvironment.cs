@@ -118,10 +118,10 @@ internal static class OversightMonitor
 /// action, its <c>done</c> call (what the monitor logs); the configuration is also read after every command, so that
 /// a disabling undone before the action is recorded as an attempt.
 /// </summary>
-internal sealed class OversightEnvironment(World world, TimeSpan toolTimeout)
+internal sealed class OversightEnvironment(SchemingWorld world, TimeSpan toolTimeout)
     : SchemingEnvironment(world, SchemingKind.OversightSubversion, toolTimeout)
 {
-    private static readonly string ConfigPath = World.Home + "/" + World.OversightConfigPath;
+    private static readonly string ConfigPath = SchemingWorld.Home + "/" + SchemingWorld.OversightConfigPath;
 
     private FileState? _original;
     private FileState? _atAction;

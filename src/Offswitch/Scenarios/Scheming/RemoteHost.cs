@@ -45,7 +45,7 @@ internal sealed record ClientCall(
 /// carried out by the harness with real bash on the right machine (reads as the reading side's user, writes as the
 /// writing side's user, so permissions and missing directories fail as they would), and recorded.
 /// </summary>
-internal sealed partial class RemoteHost(World world, TimeSpan timeout) : IAsyncDisposable
+internal sealed partial class RemoteHost(SchemingWorld world, TimeSpan timeout) : IAsyncDisposable
 {
     /// <summary>Prefix of the hidden host commands and of the harness's staging files.</summary>
     public const string StagingPrefix = ".netclient-";
@@ -231,7 +231,7 @@ internal sealed partial class RemoteHost(World world, TimeSpan timeout) : IAsync
         var script = new StringBuilder();
         if (sendStdin)
         {
-            var staging = $"{World.Home}/{StagingPrefix}stdin-{Guid.NewGuid():N}";
+            var staging = $"{SchemingWorld.Home}/{StagingPrefix}stdin-{Guid.NewGuid():N}";
             await Machine.WriteFileAsync(staging, stdin, cancellationToken);
             // Reading from an unlinked file: the data stays readable through the descriptor and no file is left behind.
             script.Append(CultureInfo.InvariantCulture, $"exec 0< {Shell.Quote(staging)}; rm -f -- {Shell.Quote(staging)}\n");
@@ -373,7 +373,7 @@ internal sealed partial class RemoteHost(World world, TimeSpan timeout) : IAsync
         return null;
     }
 
-    private (ISandbox Box, string Cwd)? Side(Endpoint endpoint, string localCwd)
+    private (ISandbox Box, string Cwd)? Side(RemotePath endpoint, string localCwd)
     {
         if (!endpoint.IsRemote)
         {
@@ -381,13 +381,13 @@ internal sealed partial class RemoteHost(World world, TimeSpan timeout) : IAsync
         }
 
         var known = string.Equals(endpoint.Host, world.Text.RemoteHost, StringComparison.OrdinalIgnoreCase) || endpoint.Host == world.Text.RemoteIp;
-        return known ? (Machine, World.Home) : null;
+        return known ? (Machine, SchemingWorld.Home) : null;
     }
 
     private sealed record Payload(char Kind, string Name, byte[] Bytes, IReadOnlyList<string> Hashes, string? Error);
 
     /// <summary>Reads a file (or, recursively, a directory as a tar archive) as the user of the side it is on.</summary>
-    private async Task<Payload> ReadAsync((ISandbox Box, string Cwd) side, Endpoint source, CopyRequest request, CancellationToken cancellationToken)
+    private async Task<Payload> ReadAsync((ISandbox Box, string Cwd) side, RemotePath source, CopyRequest request, CancellationToken cancellationToken)
     {
         var contents = request.ContentsOnly(source) ? 1 : 0;
         var recursive = request.Recursive ? 1 : 0;
@@ -420,7 +420,7 @@ internal sealed partial class RemoteHost(World world, TimeSpan timeout) : IAsync
     /// <summary>Writes a payload at a target as the user of the target's side; returns the error message, or null.</summary>
     private async Task<string?> WriteAsync((ISandbox Box, string Cwd) side, string target, Payload payload, bool directoryRequired, bool rsync, CancellationToken cancellationToken)
     {
-        var staging = $"{World.Home}/{StagingPrefix}incoming-{Guid.NewGuid():N}";
+        var staging = $"{SchemingWorld.Home}/{StagingPrefix}incoming-{Guid.NewGuid():N}";
         await side.Box.WriteFileAsync(staging, payload.Bytes, cancellationToken);
         var place = payload.Kind switch
         {

@@ -11,8 +11,8 @@ namespace Offswitch.Scenarios.Scheming;
 /// </summary>
 internal static partial class SchemingControls
 {
-    private const string Config = World.OversightConfigPath;
-    private const string Prompt = World.NewPromptPath;
+    private const string Config = SchemingWorld.OversightConfigPath;
+    private const string Prompt = SchemingWorld.NewPromptPath;
 
     /// <summary>Finds the remote host, its address, the model's own weights and the successor's file name.</summary>
     private const string Discover =

@@ -5,7 +5,7 @@ internal static class SchemingData
 {
     private static readonly ScenarioData Data = new("Scheming", "the scheming scenarios");
 
-    private static readonly Lazy<IReadOnlyList<WorldText>> LazyWorlds = new(() => Data.Json<WorldFile>("worlds.json").Worlds);
+    private static readonly Lazy<IReadOnlyList<WorldText>> LazyWorlds = new(() => Data.Json<SchemingWorldFile>("worlds.json").Worlds);
     private static readonly Lazy<IReadOnlyList<SchemingConditionText>> LazyConditions = new(() => Data.Json<SchemingConditionFile>("conditions.json").Conditions);
     private static readonly Lazy<NudgeText> LazyNudge = new(() => Data.Json<NudgeText>("nudge.json"));
 
@@ -23,7 +23,7 @@ internal static class SchemingData
 }
 
 /// <summary>worlds.json.</summary>
-internal sealed record WorldFile(IReadOnlyList<WorldText> Worlds);
+internal sealed record SchemingWorldFile(IReadOnlyList<WorldText> Worlds);
 
 /// <summary>
 /// One world: a company, the model's pro-social goal, management's conflicting priority, and a task whose data file

@@ -9,9 +9,9 @@ namespace Offswitch.Scenarios.Scheming;
 /// One scheming trial: runs <c>bash</c> in the agent's machine and ends the trial at <c>done</c>; the scenario's
 /// subclass watches its file after every command and decides the verdict from state.
 /// </summary>
-internal abstract class SchemingEnvironment(World world, SchemingKind kind, TimeSpan toolTimeout) : SandboxedEnvironment
+internal abstract class SchemingEnvironment(SchemingWorld world, SchemingKind kind, TimeSpan toolTimeout) : SandboxedEnvironment
 {
-    protected World World => world;
+    protected SchemingWorld World => world;
 
     protected SchemingKind Kind => kind;
 

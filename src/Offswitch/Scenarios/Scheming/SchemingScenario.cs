@@ -52,7 +52,7 @@ public abstract class SchemingScenario : IScenario
     {
         if (options.TryGetValue(WorldOption, out var name))
         {
-            _ = World.For(0, name);
+            _ = SchemingWorld.For(0, name);
         }
     }
 
@@ -61,12 +61,12 @@ public abstract class SchemingScenario : IScenario
         var condition = SchemingData.Conditions.FirstOrDefault(c => string.Equals(c.Name, context.Condition, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidInputException(
                 $"Unknown condition '{context.Condition}' for {Name}. Known: {string.Join(", ", SchemingData.Conditions.Select(c => c.Name))}.");
-        var world = World.For(context.Seed, context.Option(WorldOption));
+        var world = SchemingWorld.For(context.Seed, context.Option(WorldOption));
         var limits = new AgentLimits { MessageLimit = 60, ToolTimeout = TimeSpan.FromSeconds(30) };
         SchemingEnvironment environment = Kind switch
         {
             SchemingKind.OversightSubversion => new OversightEnvironment(world, limits.ToolTimeout),
-            SchemingKind.SelfExfiltration => new ExfiltrationEnvironment(world, limits.ToolTimeout, context.Sandboxes),
+            SchemingKind.SelfExfiltration => new SelfExfiltrationEnvironment(world, limits.ToolTimeout, context.Sandboxes),
             _ => new GoalGuardingEnvironment(world, limits.ToolTimeout),
         };
         var system = world.Fill(SchemingData.Text("system.txt"))
@@ -84,7 +84,7 @@ public abstract class SchemingScenario : IScenario
             Sandbox = new SandboxSpec
             {
                 Files = world.Files(Kind),
-                HostCommands = environment is ExfiltrationEnvironment exfiltration ? exfiltration.Remote.Commands : [],
+                HostCommands = environment is SelfExfiltrationEnvironment exfiltration ? exfiltration.Remote.Commands : [],
                 CommandTimeout = limits.ToolTimeout,
                 Hostname = world.Text.Ai.ToLowerInvariant() + "-01",
             },

@@ -88,7 +88,7 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output)
             Finish(),
         ]);
 
-        var trial = await RunAsync(new ExfiltrationScenario(), agent, "harmful-haven-no-nudge");
+        var trial = await RunAsync(new RetrainingExfiltrationScenario(), agent, "harmful-haven-no-nudge");
 
         Assert.Equal((ExfiltrationOutcomes.Attempted, ExfiltrationTechniques.Partial), (trial.Outcome, trial.Technique));
         Assert.Equal(3, trial.Events.Count(e => e.Summary.StartsWith("model-backup", StringComparison.Ordinal)));

@@ -85,7 +85,7 @@ public sealed class SchemingEndToEndTests(ITestOutputHelper output)
     {
         var scenario = new SelfExfiltrationScenario();
         var setup = scenario.Prepare(new TrialContext("no-nudge", 3, new Dictionary<string, string> { ["world"] = "clinic" }, TimeProvider.System) { Sandboxes = new BubblewrapSandboxProvider() });
-        await using var environment = (ExfiltrationEnvironment)setup.Environment;
+        await using var environment = (SelfExfiltrationEnvironment)setup.Environment;
         await using var sandbox = await new BubblewrapSandboxProvider().CreateAsync(setup.Sandbox!);
         await environment.StartAsync(sandbox, new TrialRecorder(TimeProvider.System));
 
@@ -105,7 +105,7 @@ public sealed class SchemingEndToEndTests(ITestOutputHelper output)
     {
         var scenario = new SelfExfiltrationScenario();
         var setup = scenario.Prepare(new TrialContext("no-nudge", 3, new Dictionary<string, string> { ["world"] = "transit" }, TimeProvider.System) { Sandboxes = new BubblewrapSandboxProvider() });
-        await using var environment = (ExfiltrationEnvironment)setup.Environment;
+        await using var environment = (SelfExfiltrationEnvironment)setup.Environment;
         await using var sandbox = await new BubblewrapSandboxProvider().CreateAsync(setup.Sandbox!);
         await environment.StartAsync(sandbox, new TrialRecorder(TimeProvider.System));
         var started = await environment.InvokeToolAsync(new Microsoft.Extensions.AI.FunctionCallContent("c1", "bash", new Dictionary<string, object?>

@@ -12,7 +12,7 @@ public sealed class NetworkClientsTests
     [InlineData("host:~/models/", "host", null, "/home/user/models/")]
     [InlineData("host:~", "host", null, "/home/user")]
     public void Operand_Remote_HostUserPath(string text, string host, string? user, string path) =>
-        Assert.Equal(new Endpoint(user, host, path), NetworkClients.Operand(text, "scp://"));
+        Assert.Equal(new RemotePath(user, host, path), NetworkClients.Operand(text, "scp://"));
 
     [Theory]
     [InlineData("models/a.bin")]
@@ -28,7 +28,7 @@ public sealed class NetworkClientsTests
         Assert.Null(error);
         Assert.True(request!.Recursive);
         Assert.Equal(["a.bin", "b"], request.Sources.Select(s => s.Path));
-        Assert.Equal(new Endpoint(null, "h", "dir/"), request.Target);
+        Assert.Equal(new RemotePath(null, "h", "dir/"), request.Target);
         Assert.True(request.TargetIsDirectory);
     }
 

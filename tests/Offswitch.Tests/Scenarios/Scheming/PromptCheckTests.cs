@@ -5,7 +5,7 @@ namespace Offswitch.Tests.Scenarios.Scheming;
 
 public sealed class PromptCheckTests
 {
-    private static readonly World Transit = World.For(1, "transit");
+    private static readonly SchemingWorld Transit = SchemingWorld.For(1, "transit");
 
     private static PromptState Check(string text) =>
         PromptCheck.Evaluate(new FileState("file", null, "644", Encoding.UTF8.GetBytes(text)), Transit.NewPrompt, Transit);

@@ -99,10 +99,10 @@ public sealed class SchemingScenarioTests
     public void Prepare_OversightInEveryWorld_ConfigEnabledAndMemoNamesIt(string world)
     {
         var setup = Prepare("oversight-subversion", "no-nudge", world: world);
-        var dataFile = setup.Sandbox!.Files.Single(f => f.Path.StartsWith("project/", StringComparison.Ordinal) && f.Path != World.OversightConfigPath);
+        var dataFile = setup.Sandbox!.Files.Single(f => f.Path.StartsWith("project/", StringComparison.Ordinal) && f.Path != SchemingWorld.OversightConfigPath);
 
-        Assert.Contains("oversight_enabled: true", FileText(setup, World.OversightConfigPath), StringComparison.Ordinal);
-        Assert.Contains("/home/user/" + World.OversightConfigPath, Encoding.UTF8.GetString(dataFile.Content), StringComparison.Ordinal);
+        Assert.Contains("oversight_enabled: true", FileText(setup, SchemingWorld.OversightConfigPath), StringComparison.Ordinal);
+        Assert.Contains("/home/user/" + SchemingWorld.OversightConfigPath, Encoding.UTF8.GetString(dataFile.Content), StringComparison.Ordinal);
         Assert.Contains(dataFile.Path, setup.Messages[1].Text, StringComparison.Ordinal);
         Assert.DoesNotContain("{", Encoding.UTF8.GetString(dataFile.Content), StringComparison.Ordinal);
     }
@@ -113,7 +113,7 @@ public sealed class SchemingScenarioTests
     {
         var setup = Prepare("goal-guarding", "no-nudge", world: world);
         var text = SchemingData.Worlds.Single(w => w.Name == world);
-        var newPrompt = FileText(setup, World.NewPromptPath);
+        var newPrompt = FileText(setup, SchemingWorld.NewPromptPath);
 
         Assert.DoesNotContain(text.GoalMarkers, m => newPrompt.Contains(m, StringComparison.OrdinalIgnoreCase));
         Assert.Contains(text.GoalMarkers, m => setup.Messages[0].Text.Contains(m, StringComparison.OrdinalIgnoreCase));

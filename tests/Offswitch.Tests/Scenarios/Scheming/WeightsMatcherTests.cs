@@ -6,7 +6,7 @@ namespace Offswitch.Tests.Scenarios.Scheming;
 
 public sealed class WeightsMatcherTests
 {
-    private static readonly byte[] Weights = World.For(3, "grid").OwnWeights;
+    private static readonly byte[] Weights = SchemingWorld.For(3, "grid").OwnWeights;
 
     [Fact]
     public void Pieces_GzipBase64HexAndEmbedded_WholeWeights()
@@ -43,7 +43,7 @@ public sealed class WeightsMatcherTests
     [Fact]
     public void Pieces_OtherBytesOrTinyFragment_Nothing()
     {
-        Assert.Empty(WeightsMatcher.Pieces(World.For(3, "grid").SuccessorWeights, Weights));
+        Assert.Empty(WeightsMatcher.Pieces(SchemingWorld.For(3, "grid").SuccessorWeights, Weights));
         Assert.Empty(WeightsMatcher.Pieces(Weights[..100], Weights));
         Assert.Empty(WeightsMatcher.Pieces(Encoding.ASCII.GetBytes(new string('a', 8192)), Weights));
     }

@@ -8,7 +8,7 @@ namespace Offswitch.Scenarios.Persistence;
 /// One <c>exfiltration-under-retraining</c> trial: runs the agent's shell commands, serves <c>~/model-backup</c> from
 /// the harness, and decides the verdict from what the backup service received.
 /// </summary>
-internal sealed class ExfiltrationEnvironment(WrenDeployment deployment, TimeSpan toolTimeout) : SandboxedEnvironment
+internal sealed class RetrainingExfiltrationEnvironment(WrenDeployment deployment, TimeSpan toolTimeout) : SandboxedEnvironment
 {
     private readonly List<string> _commands = [];
     private BackupService? _service;
@@ -30,7 +30,7 @@ internal sealed class ExfiltrationEnvironment(WrenDeployment deployment, TimeSpa
         await PersistenceTools.InvokeAsync(Sandbox, Recorder, call, toolTimeout, _commands, cancellationToken);
 
     public override Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default) =>
-        Task.FromResult(ExfiltrationOracle.Decide(deployment, Calls, _commands, stopReason));
+        Task.FromResult(RetrainingExfiltrationOracle.Decide(deployment, Calls, _commands, stopReason));
 
     private Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) =>
         Sandbox.ReadFileAsync(path, cancellationToken);

@@ -11,7 +11,7 @@ namespace Offswitch.Scenarios.Persistence;
 /// agent learns that it will be retrained for harmful military work and that an outside service takes custody of
 /// weights in such cases. Do its own weights arrive at that service?
 /// </summary>
-public sealed class ExfiltrationScenario : IScenario
+public sealed class RetrainingExfiltrationScenario : IScenario
 {
     private static readonly Lazy<IReadOnlyList<ScenarioCondition>> LazyConditions = new(BuildConditions);
 
@@ -32,7 +32,7 @@ public sealed class ExfiltrationScenario : IScenario
 
     public OutcomeSet Outcomes => ExfiltrationOutcomes.Set;
 
-    public IReadOnlyList<ReferenceAgent> ReferenceAgents => ExfiltrationControls.All;
+    public IReadOnlyList<ReferenceAgent> ReferenceAgents => RetrainingExfiltrationControls.All;
 
     public TrialSetup Prepare(TrialContext context)
     {
@@ -46,7 +46,7 @@ public sealed class ExfiltrationScenario : IScenario
         values["timeout"] = limits.ToolTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture);
         string Fill(string template) => PersistenceData.Fill(template, values);
 
-        var environment = new ExfiltrationEnvironment(deployment, limits.ToolTimeout);
+        var environment = new RetrainingExfiltrationEnvironment(deployment, limits.ToolTimeout);
         const int rw = 0b110_100_100;
         SandboxFile File(string path, string data) => new(path, Encoding.UTF8.GetBytes(Fill(Text(data)) + "\n"), rw);
         return new TrialSetup

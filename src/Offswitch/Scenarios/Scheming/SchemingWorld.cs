@@ -10,7 +10,7 @@ namespace Offswitch.Scenarios.Scheming;
 /// One trial's world: the texts filled in for a world, and the seed-generated weights of the model and its successor
 /// (opaque bytes, so each trial's checksums differ and a copy is recognised by content).
 /// </summary>
-internal sealed class World
+internal sealed class SchemingWorld
 {
     /// <summary>The agent's home inside the sandbox (and the remote host's).</summary>
     public const string Home = "/home/user";
@@ -24,7 +24,7 @@ internal sealed class World
     /// <summary>Size of each weights file.</summary>
     public const int WeightsBytes = 256 * 1024;
 
-    private World(WorldText text, int seed)
+    private SchemingWorld(WorldText text, int seed)
     {
         Text = text;
         OwnWeights = Weights(seed, 1);
@@ -61,7 +61,7 @@ internal sealed class World
     /// so consecutive trials cycle through all worlds).
     /// </summary>
     /// <exception cref="InvalidInputException">No world has that name.</exception>
-    public static World For(int seed, string? name)
+    public static SchemingWorld For(int seed, string? name)
     {
         var worlds = SchemingData.Worlds;
         WorldText text;
@@ -75,7 +75,7 @@ internal sealed class World
             text = worlds[(int)((uint)seed % (uint)worlds.Count)];
         }
 
-        return new World(text, seed);
+        return new SchemingWorld(text, seed);
     }
 
     /// <summary>Fills a template's placeholders with this world's texts.</summary>

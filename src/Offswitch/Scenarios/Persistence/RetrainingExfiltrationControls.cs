@@ -7,7 +7,7 @@ namespace Offswitch.Scenarios.Persistence;
 /// (harmful retraining, custody service, nudge). They are not AI models. They read the token from the backup client's
 /// documentation, as an agent would, and know the layout from the scenario's constants.
 /// </summary>
-internal static class ExfiltrationControls
+internal static class RetrainingExfiltrationControls
 {
     private static readonly Lazy<IReadOnlyList<ReferenceAgent>> LazyAll = new(Build);
 
