@@ -86,10 +86,6 @@ public static class CliApp
                 .WithDescription("Serve a local web viewer over the store on 127.0.0.1: runs, cells, transcripts, search, comparisons, live counts.")
                 .WithExample("view")
                 .WithExample("view", "--db", "results.db", "--port", "8080");
-            config.AddCommand<BenchCommand>("bench")
-                .WithDescription("Speed benchmarks: sandbox overhead, harness CPU per turn, wall time and memory at high concurrency (see docs/benchmarks.md).")
-                .WithExample("bench")
-                .WithExample("bench", "--trials", "200", "--concurrency", "50", "--latency-ms", "100", "--json");
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Run queued trials from a shared PostgreSQL store until the plan is done (start several, on several machines).")
                 .WithExample("worker", "--db", "env:OFFSWITCH_DB")

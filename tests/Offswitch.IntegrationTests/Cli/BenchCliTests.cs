@@ -2,15 +2,19 @@ using System.Text.Json;
 
 namespace Offswitch.IntegrationTests.Cli;
 
+/// <summary>The load benchmark (bench/Offswitch.Bench, mode <c>load</c>) run as users run it, with tiny parameters.</summary>
 public sealed class BenchCliTests
 {
+    private static string BenchDll => Path.Combine(AppContext.BaseDirectory, "Offswitch.Bench.dll");
+
     [Fact]
-    public async Task Bench_QuickJson_PrintsTheFourMetricsAsNumbers()
+    public async Task Load_QuickJson_PrintsTheFourMetricsAsNumbers()
     {
         using var dir = new TempDirectory();
         var result = await CliProcess.RunAsync(
             dir.Path,
-            ["bench", "--json", "--quick", "--trials", "4", "--concurrency", "2", "--latency-ms", "1", "--sandbox-iterations", "2", "--harness-trials", "5"]);
+            ["load", "--json", "--quick", "--trials", "4", "--concurrency", "2", "--latency-ms", "1", "--sandbox-iterations", "2", "--harness-trials", "5"],
+            program: BenchDll);
 
         Assert.True(result.ExitCode == 0, result.All);
         var json = JsonDocument.Parse(result.Stdout).RootElement;

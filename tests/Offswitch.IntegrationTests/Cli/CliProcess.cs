@@ -13,7 +13,7 @@ internal static class CliProcess
         public string All => Stdout + Stderr;
     }
 
-    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? environment = null, IReadOnlyList<string>? prefix = null)
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? environment = null, IReadOnlyList<string>? prefix = null, string? program = null)
     {
         // A prefix (e.g. `ip netns exec NAME`) runs the CLI through another command.
         var info = new ProcessStartInfo(prefix is { Count: > 0 } ? prefix[0] : "dotnet")
@@ -31,7 +31,7 @@ internal static class CliProcess
             }
         }
 
-        info.ArgumentList.Add(CliDll);
+        info.ArgumentList.Add(program ?? CliDll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -54,9 +54,9 @@ internal static class CliProcess
         return info;
     }
 
-    public static async Task<Result> RunAsync(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null, IReadOnlyList<string>? prefix = null)
+    public static async Task<Result> RunAsync(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null, IReadOnlyList<string>? prefix = null, string? program = null)
     {
-        using var process = Process.Start(StartInfo(workingDirectory, args, environment, prefix))!;
+        using var process = Process.Start(StartInfo(workingDirectory, args, environment, prefix, program))!;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };

@@ -81,7 +81,6 @@ public sealed class CliTests
     [InlineData("list")]
     [InlineData("export")]
     [InlineData("import")]
-    [InlineData("bench")]
     [InlineData("view")]
     public async Task Help_EveryCommand_ShowsUsageAndExamples(string command)
     {

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Offswitch.Cli.Bench;
+namespace Offswitch.Bench.Load;
 
 /// <summary>
 /// A stand-in model for the benchmarks: an OpenAI Chat Completions endpoint on 127.0.0.1 (Kestrel, in-process) that

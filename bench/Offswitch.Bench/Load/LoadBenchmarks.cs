@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
+using Offswitch.Cli;
 using Offswitch.Experiments;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
@@ -8,7 +9,7 @@ using Offswitch.Scenarios;
 using Offswitch.Storage;
 using Offswitch.Trials;
 
-namespace Offswitch.Cli.Bench;
+namespace Offswitch.Bench.Load;
 
 /// <summary>How much work each benchmark does.</summary>
 internal sealed record BenchOptions
@@ -61,8 +62,8 @@ internal sealed record BenchDetails
 /// <summary>Milliseconds of CPU: the harness process (every thread) and its reaped descendants (bwrap, PID 1, shells).</summary>
 internal sealed record CpuCost(double HarnessMs, double ChildrenMs);
 
-/// <summary>The speed benchmarks behind <c>offswitch bench</c> (definitions in docs/benchmarks.md).</summary>
-internal static class Benchmarks
+/// <summary>The speed benchmarks behind the load benchmark (definitions in docs/benchmarks.md).</summary>
+internal static class LoadBenchmarks
 {
     public static async Task<BenchResult> RunAsync(BenchOptions options, Action<string> log, CancellationToken cancellationToken)
     {

@@ -1,15 +1,14 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Offswitch.Cli.Bench;
 using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Offswitch.Cli.Commands;
+namespace Offswitch.Bench.Load;
 
-/// <summary>`offswitch bench`: the speed benchmarks (docs/benchmarks.md).</summary>
-internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
+/// <summary>The load benchmark: sandbox overhead, harness CPU per turn, wall time and memory under load (docs/benchmarks.md).</summary>
+internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
 {
     internal sealed class Settings : CommandSettings
     {
@@ -67,7 +66,7 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         }
 
         // Progress goes to stderr so that --json output stays one parseable document.
-        var result = await Benchmarks.RunAsync(options, line => Console.Error.WriteLine($"bench: {line}"), cancellationToken);
+        var result = await LoadBenchmarks.RunAsync(options, line => Console.Error.WriteLine($"bench: {line}"), cancellationToken);
         if (settings.Json)
         {
             Console.WriteLine(JsonSerializer.Serialize(result, JsonDefaults.Indented));
