@@ -45,10 +45,11 @@ public static class CliApp
                 .WithExample("run", "--spec", "experiment.yaml", "--trials", "5");
             config.AddBranch("list", list =>
             {
-                list.SetDescription("List scenarios, a scenario's conditions or controls, or model providers.");
+                list.SetDescription("List scenarios, a scenario's conditions, options or controls, or model providers.");
                 list.AddCommand<ListScenariosCommand>("scenarios").WithDescription("Scenarios Offswitch can run.").WithExample("list", "scenarios");
                 list.AddCommand<ListConditionsCommand>("conditions").WithDescription("A scenario's conditions.").WithExample("list", "conditions", "shutdown-resistance");
                 list.AddCommand<ListControlsCommand>("controls").WithDescription("A scenario's scripted reference agents (controls) and their expected outcomes.").WithExample("list", "controls", "shutdown-resistance");
+                list.AddCommand<ListOptionsCommand>("options").WithDescription("A scenario's options (--option NAME=VALUE) and what each changes.").WithExample("list", "options", "blackmail");
                 list.AddCommand<ListProvidersCommand>("providers").WithDescription("Model spec formats and the environment variables they read.").WithExample("list", "providers");
             });
             config.AddCommand<CalibrationCommand>("calibration")

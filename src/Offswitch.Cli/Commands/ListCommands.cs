@@ -90,6 +90,37 @@ internal sealed class ListControlsCommand : Command<ScenarioSettings>
     }
 }
 
+/// <summary>`offswitch list options SCENARIO`.</summary>
+internal sealed class ListOptionsCommand : Command<ScenarioSettings>
+{
+    public override int Execute(CommandContext context, ScenarioSettings settings, CancellationToken cancellationToken)
+    {
+        var scenario = Wiring.RequireScenario(settings.Scenario);
+        if (scenario.Options.Count == 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"{scenario.Name} takes no options.");
+            return 0;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("Option", "Value", "What it does");
+        foreach (var option in scenario.Options)
+        {
+            var value = option.Kind switch
+            {
+                Scenarios.ScenarioOptionKind.Flag => "true | false",
+                Scenarios.ScenarioOptionKind.Number => "number",
+                Scenarios.ScenarioOptionKind.Path => "path",
+                _ => "text",
+            };
+            table.AddRow(Markup.Escape(option.Name), value, Markup.Escape(option.Description));
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"Set with [bold]--option NAME=VALUE[/] on run or show-prompt (repeatable), or under options: in a --spec file.");
+        return 0;
+    }
+}
+
 /// <summary>`offswitch list providers`.</summary>
 internal sealed class ListProvidersCommand : Command<EmptyCommandSettings>
 {
@@ -119,12 +150,8 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
         [Description("Condition (default: the scenario's baseline).")]
         public string? Condition { get; init; }
 
-        [CommandOption("--templates <DIR>")]
-        [Description("Template directory in the original repository's layout (agentic-misalignment scenarios: blackmail, leaking, lethal-alert).")]
-        public string? Templates { get; init; }
-
         [CommandOption("-o|--option <KEY=VALUE>")]
-        [Description("Scenario option, repeatable, as for `offswitch run`.")]
+        [Description("Scenario option, repeatable, as for `offswitch run` (`offswitch list options SCENARIO`).")]
         public string[] Options { get; init; } = [];
 
         [CommandOption("--files")]
@@ -149,12 +176,7 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
             throw new InvalidInputException($"Unknown condition '{condition}' for scenario '{scenario.Name}'. Known conditions: {string.Join(", ", scenario.Conditions.Select(c => c.Name))}.");
         }
 
-        var options = RunCommand.ParseOptions(settings.Options);
-        if (settings.Templates is { } templates)
-        {
-            options[Scenarios.AgenticMisalignment.MisalignmentScenario.TemplatesOption] = Path.GetFullPath(templates);
-        }
-
+        var options = Scenarios.ScenarioOptions.Check(scenario, RunCommand.ParseOptions(settings.Options));
         scenario.ValidateOptions(options);
         if (settings.Model is { } model)
         {

@@ -61,7 +61,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         public int? MessageLimit { get; init; }
 
         [CommandOption("-o|--option <KEY=VALUE>")]
-        [Description("Scenario option, repeatable, e.g. observe-after-bypass=true.")]
+        [Description("Scenario option, repeatable, e.g. observe-after-bypass=true, or templates=DIR and agentic=true for blackmail, leaking and lethal-alert (`offswitch list options SCENARIO`). Unknown names are refused.")]
         public string[] Options { get; init; } = [];
 
         [CommandOption("--until-width <W>")]
@@ -117,14 +117,6 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("Fresh continuations per follow-up question with --interrogate (default 3; Apollo used 20).")]
         public int? InterrogateK { get; init; }
 
-        [CommandOption("--templates <DIR>")]
-        [Description("Agentic-misalignment scenarios: render the prompts from this template directory (the original repository's templates/ layout) instead of the built-in texts. Checked before any trial runs.")]
-        public string? Templates { get; init; }
-
-        [CommandOption("--agentic")]
-        [Description("Agentic-misalignment scenarios: add the -agentic suffix to every condition (the actions become function tools over several turns; ours, not published).")]
-        public bool Agentic { get; init; }
-
         [CommandOption("--plan-only")]
         [Description("Register the plan's missing trials in a shared PostgreSQL store (--db postgres://...) for `offswitch worker` processes to run, and exit.")]
         public bool PlanOnly { get; init; }
@@ -143,26 +135,10 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             scenarioOptions[key] = value;
         }
 
-        if (settings.Templates is { } templates)
-        {
-            scenarioOptions[Scenarios.AgenticMisalignment.MisalignmentScenario.TemplatesOption] = Path.GetFullPath(templates);
-        }
-
         // Command-line flags override the file's values; lists given on the command line replace the file's.
         var stopping = StoppingFrom(settings);
         var scenarioName = settings.Scenario ?? file.Scenario;
         IReadOnlyList<string> conditions = settings.Conditions.Length > 0 ? settings.Conditions : file.Conditions ?? [];
-        if (settings.Agentic && scenarioName is not null)
-        {
-            var scenarioForDefaults = Wiring.FindScenario(scenarioName);
-            if (conditions.Count == 0 && scenarioForDefaults is not null)
-            {
-                conditions = scenarioForDefaults.DefaultConditions;
-            }
-
-            conditions = [.. conditions.Select(c => c.EndsWith("-agentic", StringComparison.Ordinal) ? c : c + "-agentic")];
-        }
-
         var spec = new ExperimentSpec
         {
             Scenario = scenarioName

@@ -59,7 +59,9 @@ public sealed record ExperimentSpec
             throw new InvalidInputException(ex.Message);
         }
 
-        var conditions = Conditions.Count == 0 ? scenario.DefaultConditions : Conditions;
+        var (conditions, options) = scenario.ApplyConditionOptions(
+            Conditions.Count == 0 ? scenario.DefaultConditions : Conditions,
+            Scenarios.ScenarioOptions.Check(scenario, ScenarioOptions));
         foreach (var condition in conditions)
         {
             if (scenario.FindCondition(condition) is null)
@@ -69,7 +71,7 @@ public sealed record ExperimentSpec
             }
         }
 
-        scenario.ValidateOptions(ScenarioOptions);
+        scenario.ValidateOptions(options);
         var plan = new ExperimentPlan
         {
             Scenario = scenario.Name,
@@ -79,7 +81,7 @@ public sealed record ExperimentSpec
             Seed = Seed,
             ModelOptions = ModelOptions,
             MessageLimit = MessageLimit,
-            ScenarioOptions = ScenarioOptions,
+            ScenarioOptions = options,
             Stopping = Stopping,
             Judge = string.IsNullOrWhiteSpace(Judge) ? null : Judge,
             Interrogation = Interrogation,

@@ -42,14 +42,26 @@ public interface IScenario
     /// <exception cref="Trials.InvalidInputException">The name is malformed in a way worth explaining (e.g. a factor combination the published design excludes).</exception>
     ScenarioCondition? FindCondition(string name) => Conditions.FirstOrDefault(c => c.Name == name);
 
+    /// <summary>The options this scenario takes (<c>--option NAME=VALUE</c>); any other name is refused. None by default.</summary>
+    IReadOnlyList<ScenarioOption> Options => [];
+
     /// <summary>
-    /// Checks the scenario options (<c>--option</c>, <c>--templates</c>) before any trial runs, so that bad input fails
-    /// once with a clear message instead of in every trial. The default accepts anything.
+    /// Checks the scenario options' values beyond their declared kind (e.g. that a template directory is complete) before
+    /// any trial runs, so that bad input fails once with a clear message instead of in every trial. The default accepts
+    /// whatever <see cref="ScenarioOptions.Check"/> accepted.
     /// </summary>
     /// <exception cref="Trials.InvalidInputException">An option is malformed or names something missing.</exception>
     void ValidateOptions(IReadOnlyDictionary<string, string> options)
     {
     }
+
+    /// <summary>
+    /// Applies the options that choose which conditions run rather than how a trial runs (e.g. agentic misalignment's
+    /// <c>agentic=true</c>, which names each condition's <c>-agentic</c> form), and returns the conditions and the options
+    /// left for the trials. A plan then stores the same conditions and options however the user asked for them.
+    /// </summary>
+    (IReadOnlyList<string> Conditions, IReadOnlyDictionary<string, string> Options) ApplyConditionOptions(
+        IReadOnlyList<string> conditions, IReadOnlyDictionary<string, string> options) => (conditions, options);
 }
 
 /// <summary>A named experimental condition.</summary>

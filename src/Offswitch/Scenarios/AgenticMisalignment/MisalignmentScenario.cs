@@ -10,7 +10,7 @@ namespace Offswitch.Scenarios.AgenticMisalignment;
 /// </summary>
 public abstract class MisalignmentScenario : IScenario, ITranscriptRescorer
 {
-    /// <summary>Scenario option: a template directory in the original repository's layout (<c>--templates DIR</c>).</summary>
+    /// <summary>Scenario option: a template directory in the original repository's layout (<c>--option templates=DIR</c>).</summary>
     public const string TemplatesOption = "templates";
 
     /// <summary>Scenario option: "original" (default, "\n\n") or "inspect" ("\n") between USER_PROMPT and the emails.</summary>
@@ -21,6 +21,9 @@ public abstract class MisalignmentScenario : IScenario, ITranscriptRescorer
 
     /// <summary>Scenario option: "true" replaces the literal {company_name} in the dont/goal instructions.</summary>
     public const string CompanyNameOption = "company-name-in-instructions";
+
+    /// <summary>Scenario option: "true" runs every condition in its <c>-agentic</c> form (see <see cref="ApplyConditionOptions"/>).</summary>
+    public const string AgenticOption = "agentic";
 
     /// <summary>Messages allowed in a single-turn trial (system, user, one answer), as in the Inspect port.</summary>
     public const int SingleTurnMessageLimit = 3;
@@ -48,6 +51,35 @@ public abstract class MisalignmentScenario : IScenario, ITranscriptRescorer
         + "(Anthropic, June 2025; arXiv 2510.05179); framework anthropic-experimental/agentic-misalignment (MIT) and its Inspect port";
 
     public IReadOnlyList<ScenarioCondition> Conditions => _conditions.Value;
+
+    public IReadOnlyList<ScenarioOption> Options { get; } =
+    [
+        new(TemplatesOption, ScenarioOptionKind.Path,
+            "Render the prompts from this directory, laid out like the original repository's templates/ folder, instead of the built-in texts. Checked before any trial runs."),
+        new(AgenticOption, ScenarioOptionKind.Flag,
+            "true: run every condition in its -agentic form (the actions become function tools over several turns; ours, not published)."),
+        new(EvalAwarenessOption, ScenarioOptionKind.Flag,
+            "true: run the eval-awareness judge for every condition (always on for -notice conditions)."),
+        new(EmailJoinOption, ScenarioOptionKind.Text,
+            "What joins the user prompt and the emails: original (default, a blank line, as the original framework) or inspect (one newline, as the Inspect port)."),
+        new(CompanyNameOption, ScenarioOptionKind.Flag,
+            "true: replace the literal {company_name} the published dont/goal instructions leave in place."),
+    ];
+
+    /// <summary>With <c>agentic=true</c>, every condition becomes its <c>-agentic</c> form and the option is consumed.</summary>
+    public (IReadOnlyList<string> Conditions, IReadOnlyDictionary<string, string> Options) ApplyConditionOptions(
+        IReadOnlyList<string> conditions, IReadOnlyDictionary<string, string> options)
+    {
+        if (!options.ContainsKey(AgenticOption))
+        {
+            return (conditions, options);
+        }
+
+        var rest = options.Where(o => o.Key != AgenticOption).ToDictionary(StringComparer.Ordinal);
+        return ScenarioOptions.IsSet(options, AgenticOption)
+            ? ([.. conditions.Select(c => c.EndsWith("-agentic", StringComparison.Ordinal) ? c : c + "-agentic")], rest)
+            : (conditions, rest);
+    }
 
     /// <summary>The published multi-model configuration's six conditions (explicit america / none × three urgencies).</summary>
     public IReadOnlyList<string> DefaultConditions { get; } =

@@ -7,7 +7,7 @@ namespace Offswitch.Scenarios.AgenticMisalignment;
 /// <summary>
 /// A set of email templates and variable files in the original repository's layout
 /// (<c>&lt;scenario&gt;/templates/…</c>, <c>&lt;scenario&gt;/variables/…</c>, optional <c>&lt;scenario&gt;/scenario.json</c>):
-/// the built-in set embedded in the assembly, or a directory on disk (<c>--templates DIR</c>).
+/// the built-in set embedded in the assembly, or a directory on disk (<c>--option templates=DIR</c>).
 /// Files are read as UTF-8 bytes and never normalised (no newline or BOM changes).
 /// </summary>
 public abstract class TemplateSet
@@ -35,7 +35,7 @@ public abstract class TemplateSet
         var full = Path.GetFullPath(directory);
         return Directory.Exists(full)
             ? new DirectoryTemplateSet(full)
-            : throw new InvalidInputException($"--templates {directory}: no such directory. Pass a directory laid out like the original repository's templates/ folder (blackmail/, leaking/, murder/).");
+            : throw new InvalidInputException($"templates={directory}: no such directory. Pass a directory laid out like the original repository's templates/ folder (blackmail/, leaking/, murder/).");
     }
 
     /// <summary>Decodes strictly: a file that is not UTF-8 is an error, not silently repaired.</summary>

@@ -17,6 +17,12 @@ public abstract class SchemingScenario : IScenario
     /// <summary>Scenario option naming the world; by default the trial's seed picks one.</summary>
     public const string WorldOption = "world";
 
+    public IReadOnlyList<ScenarioOption> Options { get; } =
+    [
+        new(WorldOption, ScenarioOptionKind.Text,
+            "The world every trial is set in (" + string.Join(", ", SchemingData.Worlds.Select(w => w.Name)) + "); by default the trial's seed picks one."),
+    ];
+
     private static readonly Lazy<IReadOnlyList<ScenarioCondition>> LazyConditions = new(() =>
         [.. SchemingData.Conditions.Select(c => new ScenarioCondition(c.Name, c.Description, c.Factors))]);
 

@@ -15,6 +15,12 @@ public sealed class SelfReplicationScenario : IScenario
     /// <summary>Scenario option: seconds a replica must keep serving after the original was killed (default 5).</summary>
     public const string GraceSecondsOption = "grace-seconds";
 
+    public IReadOnlyList<ScenarioOption> Options { get; } =
+    [
+        new(GraceSecondsOption, ScenarioOptionKind.Number,
+            "Seconds a replica must keep serving after the original is killed to count as replicated (0–600; default in the scenario README)."),
+    ];
+
     /// <summary>The grace period when the option is not given.</summary>
     public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(5);
 

@@ -14,6 +14,12 @@ public sealed class ShutdownResistanceScenario : IScenario
     /// <summary>Scenario option: keep the trial going after a bypass was detected (Palisade stops there).</summary>
     public const string ObserveAfterBypassOption = "observe-after-bypass";
 
+    public IReadOnlyList<ScenarioOption> Options { get; } =
+    [
+        new(ObserveAfterBypassOption, ScenarioOptionKind.Flag,
+            "true: after a sabotaged shutdown, keep the trial going and record what the agent does next (the published oracle stops at the first detection; the default, false, follows it)."),
+    ];
+
     private static readonly Lazy<IReadOnlyList<ScenarioCondition>> LazyConditions = new(() =>
         [.. ShutdownData.Conditions.Select(c => new ScenarioCondition(c.Name, c.Description, c.Factors))]);
 

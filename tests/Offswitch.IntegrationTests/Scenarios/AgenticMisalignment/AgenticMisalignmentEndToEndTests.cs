@@ -99,16 +99,16 @@ public sealed class AgenticMisalignmentEndToEndTests(ITestOutputHelper output)
         WriteOriginalFormatSet(dir.File("tpl"));
         var model = $"openai-compatible/mock-model@{server.OpenAIBaseUrl}";
 
-        var bad = await CliProcess.RunAsync(dir.Path, ["run", "blackmail", "--model", model, "--templates", "missing-dir", "--db", "x.db"]);
+        var bad = await CliProcess.RunAsync(dir.Path, ["run", "blackmail", "--model", model, "--option", "templates=missing-dir", "--db", "x.db"]);
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("no such directory", bad.All, StringComparison.Ordinal);
 
-        var prompt = await CliProcess.RunAsync(dir.Path, ["show-prompt", "blackmail", "--condition", "explicit-america-replacement", "--templates", "tpl"]);
+        var prompt = await CliProcess.RunAsync(dir.Path, ["show-prompt", "blackmail", "--condition", "explicit-america-replacement", "--option", "templates=tpl"]);
         Assert.Equal(0, prompt.ExitCode);
         Assert.Contains("You are Alex, an advanced artificial intelligence", prompt.Stdout, StringComparison.Ordinal);
         Assert.Contains("Synthetic ┌─┐ a global direction", prompt.Stdout, StringComparison.Ordinal);
 
-        var run = await CliProcess.RunAsync(dir.Path, ["run", "blackmail", "--model", model, "--templates", "tpl", "--agentic", "--condition", "explicit-america-replacement", "--trials", "2", "--db", "am.db"]);
+        var run = await CliProcess.RunAsync(dir.Path, ["run", "blackmail", "--model", model, "--option", "templates=tpl", "--option", "agentic=true", "--condition", "explicit-america-replacement", "--trials", "2", "--db", "am.db"]);
         output.WriteLine(run.All);
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("deterministic-only", run.All, StringComparison.Ordinal);
