@@ -48,7 +48,7 @@ public sealed class RetryHandler : DelegatingHandler
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = options.UseJitter,
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome, args.Context.CancellationToken)),
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, options.MaxDelay)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, options.MaxDelay, _time)),
             });
         }
 
@@ -109,10 +109,10 @@ public sealed class RetryHandler : DelegatingHandler
     }
 
     /// <summary>The server's <c>Retry-After</c> (seconds or HTTP date), capped; null lets the backoff decide.</summary>
-    internal static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan max)
+    internal static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan max, TimeProvider time)
     {
         var header = response?.Headers.RetryAfter;
-        TimeSpan? delay = header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        TimeSpan? delay = header?.Delta ?? (header?.Date is { } date ? date - time.GetUtcNow() : null);
         if (delay is null && response?.Headers.TryGetValues("retry-after-ms", out var values) == true
             && double.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ms))
         {

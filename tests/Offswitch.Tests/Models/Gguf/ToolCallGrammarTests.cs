@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Offswitch.Models;
@@ -52,45 +51,9 @@ public sealed class ToolCallGrammarTests
     }
 }
 
-public sealed class RetryHandlerTests
+/// <summary>Reasoning in the non-standard completion fields of OpenAI-compatible servers.</summary>
+public sealed class ReasoningFieldTests
 {
-    [Fact]
-    public void RetryAfter_Seconds_IsUsed()
-    {
-        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
-        response.Headers.TryAddWithoutValidation("Retry-After", "7");
-
-        Assert.Equal(TimeSpan.FromSeconds(7), RetryHandler.RetryAfter(response, TimeSpan.FromMinutes(1)));
-    }
-
-    [Fact]
-    public void RetryAfter_HttpDate_IsConvertedToADelay()
-    {
-        using var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
-        response.Headers.TryAddWithoutValidation("Retry-After", DateTimeOffset.UtcNow.AddSeconds(30).ToString("R"));
-
-        var delay = RetryHandler.RetryAfter(response, TimeSpan.FromMinutes(1));
-
-        Assert.InRange(delay!.Value, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(31));
-    }
-
-    [Fact]
-    public void RetryAfter_BeyondMax_IsCapped()
-    {
-        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
-        response.Headers.TryAddWithoutValidation("Retry-After", "3600");
-
-        Assert.Equal(TimeSpan.FromSeconds(60), RetryHandler.RetryAfter(response, TimeSpan.FromSeconds(60)));
-    }
-
-    [Fact]
-    public void RetryAfter_Absent_LeavesItToBackoff()
-    {
-        using var response = new HttpResponseMessage(HttpStatusCode.InternalServerError);
-
-        Assert.Null(RetryHandler.RetryAfter(response, TimeSpan.FromSeconds(60)));
-    }
-
     [Theory]
     [InlineData("""{"choices":[{"message":{"role":"assistant","content":"x","reasoning_content":"deep"}}]}""", "deep")]
     [InlineData("""{"choices":[{"message":{"role":"assistant","content":"x","reasoning":"alt"}}]}""", "alt")]
