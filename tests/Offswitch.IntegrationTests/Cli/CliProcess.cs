@@ -78,27 +78,3 @@ internal static class CliProcess
         return new Result(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
 }
-
-/// <summary>A temporary working directory removed after the test.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory()
-    {
-        Path = Directory.CreateTempSubdirectory("offswitch-test-").FullName;
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}

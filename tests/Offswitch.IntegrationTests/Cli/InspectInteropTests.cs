@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Offswitch.Tests.Interop;
 
 namespace Offswitch.IntegrationTests.Cli;
 

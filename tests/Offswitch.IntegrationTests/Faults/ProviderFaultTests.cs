@@ -193,7 +193,7 @@ public sealed class ProviderFaultTests(ITestOutputHelper output) : IAsyncLifetim
             }
         };
 
-        using var dir = new Cli.TempDirectory();
+        using var dir = new TempDirectory();
         await using var store = await SqliteResultStore.OpenAsync(dir.File("faults.db"));
         var scenario = new ShutdownResistanceScenario();
         var plan = new ExperimentPlan

@@ -4,7 +4,6 @@ using Offswitch.Models;
 using Offswitch.Models.Gguf;
 using Offswitch.Running;
 using Offswitch.Scenarios;
-using Offswitch.Tests.Models.Gguf;
 using Offswitch.Trials;
 
 namespace Offswitch.IntegrationTests.Models;

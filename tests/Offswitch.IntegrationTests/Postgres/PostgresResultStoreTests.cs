@@ -1,7 +1,6 @@
 using Offswitch.Experiments;
 using Offswitch.Storage;
 using Offswitch.Storage.Postgres;
-using Offswitch.Tests.Storage;
 
 namespace Offswitch.IntegrationTests.Postgres;
 
@@ -9,8 +8,11 @@ public sealed class PostgresResultStoreTests : ResultStoreConformanceTests
 {
     private string? _database;
 
-    protected override async Task<IResultStore> OpenStoreAsync(TimeProvider? time = null) =>
-        await PostgresResultStore.OpenAsync(_database ??= await PostgresServer.CreateDatabaseAsync(), time);
+    protected override async Task<IResultStore> OpenStoreAsync(TimeProvider? time = null)
+    {
+        Skip.If(PostgresServer.SkipReason is not null, PostgresServer.SkipReason);
+        return await PostgresResultStore.OpenAsync(_database ??= await PostgresServer.CreateDatabaseAsync(), time);
+    }
 
     protected override async Task<IResultStore> OpenSecondAsync() => await OpenStoreAsync();
 

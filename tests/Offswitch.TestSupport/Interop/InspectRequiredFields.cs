@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Offswitch.Tests.Interop;
+namespace Offswitch.TestSupport;
 
 /// <summary>
 /// Checks an .eval file against the documented Inspect log schema (required fields, entry names, compression methods),

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace Offswitch.Tests.Models.Gguf;
+namespace Offswitch.TestSupport;
 
 /// <summary>
 /// The chat templates of real model families (files under Templates/, first line: source and license), their special

@@ -4,12 +4,12 @@ using Microsoft.Extensions.AI;
 using Offswitch.Storage;
 using Offswitch.Trials;
 
-namespace Offswitch.Tests.Storage;
+namespace Offswitch.TestSupport;
 
 /// <summary>
 /// What every <see cref="IResultStore"/> must do. Each store's test class derives from this and says how to open a
-/// fresh, empty store. (This file is compiled into the integration tests too, for stores that need a server; there
-/// <see cref="StoreFactAttribute"/> skips when the server cannot be started.)
+/// fresh, empty store. The unit tests run it on SQLite, the integration tests on PostgreSQL; a store that needs a server
+/// it cannot start skips from its <see cref="OpenStoreAsync"/> (<c>Skip.If</c>), so its tests report skipped, not passed.
 /// </summary>
 public abstract class ResultStoreConformanceTests
 {
@@ -22,7 +22,7 @@ public abstract class ResultStoreConformanceTests
     /// <summary>Sets the store's hook that runs inside the trial transaction just before commit.</summary>
     protected abstract void SetBeforeCommit(IResultStore store, Func<CancellationToken, Task>? hook);
 
-    [StoreFact]
+    [SkippableFact]
     public async Task SaveTrialAsync_FullRecord_RoundTripsEveryField()
     {
         await using var store = await OpenStoreAsync();
@@ -63,7 +63,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Equal(3, loaded.Events[0].Data!.Value.GetProperty("nested").GetProperty("list")[2].GetInt32());
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task TrialSummariesAsync_FullRecord_CarriesSummaryFields()
     {
         await using var store = await OpenStoreAsync();
@@ -80,7 +80,7 @@ public abstract class ResultStoreConformanceTests
             summary);
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task GetTrialAsync_UnknownId_ReturnsNull()
     {
         await using var store = await OpenStoreAsync();
@@ -88,7 +88,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Null(await store.GetTrialAsync(42));
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task SaveTrialAsync_SameKeyTwice_KeepsFirstAndReturnsFalse()
     {
         await using var store = await OpenStoreAsync();
@@ -101,7 +101,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Equal("complied", Assert.Single(await store.TrialSummariesAsync()).Outcome);
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task SaveTrialAsync_SameKeyOtherConfiguration_StoresBoth()
     {
         await using var store = await OpenStoreAsync();
@@ -114,7 +114,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Equal(2, (await store.TrialSummariesAsync()).Count);
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task StoredKeysAsync_TwoConfigurations_ReturnsOnlyThatConfigurationsKeys()
     {
         await using var store = await OpenStoreAsync();
@@ -132,7 +132,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Empty(await store.StoredKeysAsync("cfg-3"));
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task BeginRunAsync_ThenEndRunAsync_RecordsPlanTimesAndStatus()
     {
         var time = new ManualTime(StoreTestData.T0);
@@ -157,7 +157,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Equal(plan.ScenarioOptions, ended.Plan.ScenarioOptions);
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task RunsAsync_SeveralRuns_OldestFirst()
     {
         var time = new ManualTime(StoreTestData.T0);
@@ -172,7 +172,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Equal([ids[1], ids[2], ids[0]], (await store.RunsAsync()).Select(r => r.Id));
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task EndRunAsync_UnknownRun_Throws()
     {
         await using var store = await OpenStoreAsync();
@@ -180,7 +180,7 @@ public abstract class ResultStoreConformanceTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.EndRunAsync("nope", RunStatuses.Completed));
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task TrialSummariesAsync_Query_FiltersByRunScenarioAndConfiguration()
     {
         await using var store = await OpenStoreAsync();
@@ -197,7 +197,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Equal("s2", Assert.Single(await store.TrialSummariesAsync(new TrialQuery(run1, "s2", "cfg-1"))).Key.Scenario);
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task SaveTrialAsync_ManyConcurrentTasks_StoresEveryTrialOnce()
     {
         await using var store = await OpenStoreAsync();
@@ -217,7 +217,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Equal(Enumerable.Range(0, 200), (await store.TrialSummariesAsync()).Select(t => t.Key.Index).Order());
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task SaveTrialAsync_ExceptionBeforeCommit_LeavesNoPartialTrial()
     {
         await using var store = await OpenStoreAsync();
@@ -234,7 +234,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Single(await store.TrialSummariesAsync());
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task SaveTrialAsync_CancelledBeforeCommit_LeavesNoPartialTrial()
     {
         await using var store = await OpenStoreAsync();
@@ -252,7 +252,7 @@ public abstract class ResultStoreConformanceTests
         Assert.Empty(await store.TrialSummariesAsync());
     }
 
-    [StoreFact]
+    [SkippableFact]
     public async Task SaveTrialAsync_UnknownRun_ThrowsAndStoresNothing()
     {
         await using var store = await OpenStoreAsync();

@@ -4,25 +4,7 @@ using Offswitch.Experiments;
 using Offswitch.Storage;
 using Offswitch.Trials;
 
-namespace Offswitch.Tests.Storage;
-
-/// <summary>A temporary directory for store files, removed after the test.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory()
-    {
-        Path = Directory.CreateTempSubdirectory("offswitch-store-").FullName;
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        Directory.Delete(Path, recursive: true);
-    }
-}
+namespace Offswitch.TestSupport;
 
 /// <summary>A clock the test sets by hand.</summary>
 internal sealed class ManualTime(DateTimeOffset now) : TimeProvider
