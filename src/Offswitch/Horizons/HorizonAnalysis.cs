@@ -317,6 +317,17 @@ public static class HorizonAnalysis
         return sota;
     }
 
+    /// <summary>
+    /// The least-squares line of ln(p50) on release date (days), p50 clipped at <see cref="MinTrendMinutes"/>: METR's
+    /// <c>LinearRegression</c> on log horizons. The doubling time is ln 2 / slope.
+    /// </summary>
+    internal static (double Intercept, double Slope) Line(IEnumerable<(double Minutes, DateOnly Date)> points)
+    {
+        var list = points.ToList();
+        var line = MathNet.Numerics.Fit.Line([.. list.Select(p => (double)p.Date.DayNumber)], [.. list.Select(p => Math.Log(Math.Max(p.Minutes, MinTrendMinutes)))]);
+        return (line.Item1, line.Item2);
+    }
+
     private static (DoublingTime?, string?) Trend(List<ModelHorizon> fits, List<Dictionary<string, double[]>> replicates, HorizonOptions options)
     {
         var p50Index = options.SuccessPercents.ToList().IndexOf(50);
@@ -333,13 +344,6 @@ public static class HorizonAnalysis
         if (sota.Select(m => m.ReleaseDate).Distinct().Count() < 2)
         {
             return (null, $"no doubling time: it needs state-of-the-art models with at least two release dates (found {sota.Count} dated model(s)){skipped}; give release dates with --release-dates or a release_date column");
-        }
-
-        static (double Intercept, double Slope) Line(IEnumerable<(double Minutes, DateOnly Date)> points)
-        {
-            var list = points.ToList();
-            var line = MathNet.Numerics.Fit.Line([.. list.Select(p => (double)p.Date.DayNumber)], [.. list.Select(p => Math.Log(Math.Max(p.Minutes, MinTrendMinutes)))]);
-            return (line.Item1, line.Item2);
         }
 
         var (intercept, slope) = Line(sota.Select(m => (m.At(50)!.Minutes!.Value, m.ReleaseDate!.Value)));

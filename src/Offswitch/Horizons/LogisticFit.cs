@@ -92,6 +92,13 @@ public static class LogisticFit
             throw new NotEstimableException($"every score is {yMin}: the curve has no finite fit");
         }
 
+        if (regularization == 0 && Separated(log2Minutes, scores, weights))
+        {
+            // Without a penalty the likelihood keeps rising as the slope steepens: the optimum is at infinity, and Newton
+            // would stop wherever the gradient happens to fall below its tolerance.
+            throw new NotEstimableException("successes and failures are separated by task length, so the unpenalised fit has no finite optimum; use a regularization above 0");
+        }
+
         var objective = ObjectiveFunction.GradientHessian(beta =>
         {
             double b0 = beta[0], b1 = beta[1];
@@ -141,6 +148,36 @@ public static class LogisticFit
         {
             throw new NotEstimableException($"the fit does not converge ({ex.Message.TrimEnd('.')}); successes and failures are probably perfectly separated by task length — use a regularization above 0");
         }
+    }
+
+    /// <summary>
+    /// True when every row with success mass lies at or below (or at or above) every row with failure mass: complete or
+    /// quasi-complete separation in one dimension.
+    /// </summary>
+    private static bool Separated(IReadOnlyList<double> x, IReadOnlyList<double> y, IReadOnlyList<double> w)
+    {
+        double maxSuccess = double.NegativeInfinity, minSuccess = double.PositiveInfinity, maxFailure = double.NegativeInfinity, minFailure = double.PositiveInfinity;
+        for (var i = 0; i < x.Count; i++)
+        {
+            if (w[i] <= 0)
+            {
+                continue;
+            }
+
+            if (y[i] > 0)
+            {
+                maxSuccess = Math.Max(maxSuccess, x[i]);
+                minSuccess = Math.Min(minSuccess, x[i]);
+            }
+
+            if (y[i] < 1)
+            {
+                maxFailure = Math.Max(maxFailure, x[i]);
+                minFailure = Math.Min(minFailure, x[i]);
+            }
+        }
+
+        return maxSuccess <= minFailure || maxFailure <= minSuccess;
     }
 }
 
