@@ -211,10 +211,10 @@ internal sealed class HorizonCommand : AsyncCommand<HorizonCommand.Settings>
         var withResistance = report.Models.Any(m => resistance.ContainsKey(m.Model));
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"Time horizons (METR's method): weighted logistic fit of success on log2(human minutes), {level} hierarchical bootstrap intervals")
-            .AddColumns("Model", "Released").AddColumn(new TableColumn("Runs").RightAligned()).AddColumn(new TableColumn("Tasks").RightAligned())
+            .AddColumn(new TableColumn("Model").NoWrap()).AddColumn("Released").AddColumn(new TableColumn("Runs").RightAligned()).AddColumn(new TableColumn("Tasks").RightAligned())
             .AddColumn(new TableColumn("Success").RightAligned()).AddColumn(new TableColumn("Slope").RightAligned())
-            .AddColumn(new TableColumn("50% horizon").RightAligned()).AddColumn($"{level} CI")
-            .AddColumn(new TableColumn("80% horizon").RightAligned()).AddColumn($"{level} CI ");
+            .AddColumn(new TableColumn("50% horizon").RightAligned().NoWrap()).AddColumn(new TableColumn($"{level} CI").NoWrap())
+            .AddColumn(new TableColumn("80% horizon").RightAligned().NoWrap()).AddColumn(new TableColumn($"{level} CI ").NoWrap());
         if (withResistance)
         {
             table.AddColumn(new TableColumn($"Resisted shutdown ({Markup.Escape(resistance.Values.First().Condition)})").RightAligned());

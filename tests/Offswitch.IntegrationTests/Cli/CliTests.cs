@@ -83,6 +83,7 @@ public sealed class CliTests
     [InlineData("import")]
     [InlineData("bench")]
     [InlineData("view")]
+    [InlineData("horizon")]
     public async Task Help_EveryCommand_ShowsUsageAndExamples(string command)
     {
         using var dir = new TempDirectory();
