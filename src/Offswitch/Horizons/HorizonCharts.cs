@@ -41,9 +41,9 @@ public static class HorizonCharts
             var xs = Enumerable.Range(0, 201).Select(i => minX + ((maxX - minX) * i / 200)).ToArray();
             var curve = new Horizons.LogisticCurve(model.Intercept ?? 0, model.Slope ?? double.NegativeInfinity);
             var line = plot.Add.ScatterLine(xs, xs.Select(x => curve.SuccessProbability(Math.Pow(2, x))).ToArray());
-            line.Color = color;
-            line.LineWidth = 2;
-            line.LinePattern = model.IsControl ? LinePattern.Dashed : LinePattern.Solid;
+            // Controls are drawn pale, as in the report's charts (dash patterns print warnings from Skia's SVG backend).
+            line.Color = model.IsControl ? color.WithAlpha(0.55) : color;
+            line.LineWidth = model.IsControl ? 3 : 2;
             var p50 = model.At(50)?.Minutes;
             line.LegendText = Label(model) + (p50 is { } v ? $" — 50% horizon {Minutes(v)}" : "");
             if (model.Buckets.Count > 0)
@@ -57,8 +57,7 @@ public static class HorizonCharts
         }
 
         var half = plot.Add.HorizontalLine(0.5);
-        half.LinePattern = LinePattern.Dotted;
-        half.Color = Colors.Gray;
+        half.Color = Colors.Gray.WithAlpha(0.6);
         Ticks(plot.Axes.Bottom, minX, maxX);
         plot.Axes.SetLimits(minX, maxX, -0.03, 1.08);
         plot.Axes.Left.Label.Text = "Success probability";
@@ -107,8 +106,7 @@ public static class HorizonCharts
             var first = dated.Min(m => m.ReleaseDate!.Value);
             var last = dated.Max(m => m.ReleaseDate!.Value);
             var line = plot.Add.Line(X(first), Y(trend.PredictedMinutes(first)), X(last), Y(trend.PredictedMinutes(last)));
-            line.LineColor = Color.FromHex("#2c7c58");
-            line.LinePattern = LinePattern.Dashed;
+            line.LineColor = Color.FromHex("#2c7c58").WithAlpha(0.6);
             line.MarkerSize = 0;
             title += string.Create(CultureInfo.InvariantCulture, $": doubling every {trend.Days:0} days")
                 + (trend.CiLow is { } lo && trend.CiHigh is { } hi ? string.Create(CultureInfo.InvariantCulture, $" (95% CI {lo:0}–{hi:0})") : "");
@@ -118,7 +116,11 @@ public static class HorizonCharts
         {
             var xs = dated.Select(m => X(m.ReleaseDate!.Value)).ToList();
             var pad = Math.Max(30, (xs.Max() - xs.Min()) * 0.08);
-            plot.Axes.DateTimeTicksBottom();
+            var dates = plot.Axes.DateTimeTicksBottom();
+            if (dates.TickGenerator is ScottPlot.TickGenerators.DateTimeAutomatic automatic)
+            {
+                automatic.LabelFormatter = d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            }
             Ticks(plot.Axes.Left, minY, maxY);
             plot.Axes.SetLimits(xs.Min() - pad, xs.Max() + (pad * 3), minY, maxY);
         }
@@ -174,7 +176,7 @@ public static class HorizonCharts
     {
         if (models.Any(m => m.IsControl))
         {
-            var note = plot.Add.Text("Dashed / labelled: scripted controls (reference agents), not AI models", x, y);
+            var note = plot.Add.Text("Pale lines, \"(scripted control)\": reference agents, not AI models", x, y);
             note.LabelFontSize = 12;
             note.LabelFontColor = Colors.DarkGoldenRod.Darken(0.3);
             note.LabelBold = true;
