@@ -115,7 +115,7 @@ public static class HorizonAnalysis
             }
         }
 
-        var replicates = Replicates(runs, weights, models, options, cancellationToken);
+        var replicates = Replicates(runs, weights, options, cancellationToken);
         var fits = new List<ModelHorizon>();
         foreach (var model in models)
         {
@@ -168,7 +168,7 @@ public static class HorizonAnalysis
     }
 
     /// <summary>Per replicate and model, the horizons at each success percent (NaN: no fit in that replicate).</summary>
-    private static List<Dictionary<string, double[]>> Replicates(IReadOnlyList<HorizonRun> runs, double[] weights, List<string> models, HorizonOptions options, CancellationToken cancellationToken)
+    private static List<Dictionary<string, double[]>> Replicates(IReadOnlyList<HorizonRun> runs, double[] weights, HorizonOptions options, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, double[]>[options.Bootstrap];
         var index = new HierarchicalBootstrap.Index(runs);
@@ -202,7 +202,6 @@ public static class HorizonAnalysis
 
             result[i] = byModel;
         });
-        _ = models;
         return [.. result];
     }
 
