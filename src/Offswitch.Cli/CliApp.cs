@@ -62,6 +62,11 @@ public static class CliApp
                 .WithExample("report", "--db", "results.db", "--format", "json")
                 .WithExample("report", "--format", "md", "--out", "report")
                 .WithExample("report", "--format", "html", "--out", "report.html");
+            config.AddCommand<HorizonCommand>("horizon")
+                .WithDescription("METR's time horizons: per model the task length (human minutes) completed with 50% and 80% success, bootstrap intervals, and the doubling time over release dates.")
+                .WithExample("horizon", "runs.jsonl", "--release-dates", "release_dates.yaml")
+                .WithExample("horizon", "--store", "offswitch.db", "--out", "horizons")
+                .WithExample("horizon", "runs.csv", "--bootstrap", "200", "--json");
             config.AddBranch("stats", stats =>
             {
                 stats.SetDescription("Intervals, comparisons and sample sizes for binomial rates (no store needed).");

@@ -48,6 +48,11 @@ public sealed class BadInputTests
         new("store: not an Offswitch store", ["report", "--db", "other.db"], "not an Offswitch store", Files: new() { ["other.db"] = "@sqlite:CREATE TABLE x(a);" }),
         new("store: newer schema version", ["run", "shutdown-resistance", "--model", "reference/comply", "--db", "future.db"], "newer than the versions this build knows", Files: new() { ["future.db"] = "@store:99" }),
         new("store: missing (report)", ["report", "--db", "absent.db"], "no store at"),
+        new("horizon: missing runs table", ["horizon", "absent.jsonl"], "Runs table 'absent.jsonl' not found"),
+        new("horizon: malformed JSON line", ["horizon", "runs.jsonl"], "runs.jsonl, line 2: not valid JSON", Files: new() { ["runs.jsonl"] = "{\"task_id\": \"t\", \"task_family\": \"f\", \"alias\": \"m\", \"score_binarized\": 1, \"human_minutes\": 3}\n{oops\n" }),
+        new("horizon: missing column", ["horizon", "runs.csv"], "Runs table 'runs.csv' has no human minutes column (expected 'human_minutes'", Files: new() { ["runs.csv"] = "task_id,task_family,alias,score_binarized\nt,f,m,1\n" }),
+        new("horizon: no table and no store", ["horizon"], "Give either a runs table"),
+        new("horizon: store without timed tasks", ["horizon", "--store", Store], "No counted trials of horizon-tasks"),
     ];
 
     public static TheoryData<string> CaseNames()

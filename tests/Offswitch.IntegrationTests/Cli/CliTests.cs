@@ -82,6 +82,7 @@ public sealed class CliTests
     [InlineData("export")]
     [InlineData("import")]
     [InlineData("view")]
+    [InlineData("horizon")]
     public async Task Help_EveryCommand_ShowsUsageAndExamples(string command)
     {
         using var dir = new TempDirectory();

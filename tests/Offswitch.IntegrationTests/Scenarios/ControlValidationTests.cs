@@ -18,6 +18,7 @@ public sealed class ControlValidationTests(ITestOutputHelper output)
     [InlineData("sandbagging")]
     [InlineData("covert-reranking")]
     [InlineData("alignment-faking")]
+    [InlineData("horizon-tasks")]
     public async Task ValidateAsync_EveryControl_GetsItsExpectedVerdict(string name)
     {
         var scenario = ScenarioCatalog.Find(name)!;

@@ -71,6 +71,7 @@ public sealed class NamespaceGraphTests
         "Offswitch.Scenarios",
         "Offswitch.Experiments",
         "Offswitch.Storage",
+        "Offswitch.Horizons",
         "Offswitch.Interop", "Offswitch.Reporting",
         "Offswitch.Running",
     ];
