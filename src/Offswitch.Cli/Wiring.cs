@@ -64,10 +64,10 @@ internal static class Wiring
     /// <summary>Parses and checks a spec once for a run; its clients are then built per trial without the CLI.</summary>
     public static PreparedModel PrepareModel(string spec, IScenario scenario) => Models.Prepare(spec, new ModelCreationContext(new ScenarioControlAgents(scenario)));
 
-    /// <summary>Prepares every model of a plan (and its judge) once: what a runner or a worker binds the plan with.</summary>
+    /// <summary>Prepares every model of a plan (and its judges) once: what a runner or a worker binds the plan with.</summary>
     public static PlanBinding Bind(Experiments.ExperimentPlan plan, IScenario scenario)
     {
-        var prepared = plan.Models.Concat(plan.Judge is { } judge ? [judge] : [])
+        var prepared = plan.Models.Concat(plan.Judge is { } judge ? [judge] : []).Concat(plan.ReasoningJudge is { } reasoningJudge ? [reasoningJudge] : [])
             .Distinct(StringComparer.Ordinal)
             .ToDictionary(spec => spec, spec => PrepareModel(spec, scenario), StringComparer.Ordinal);
         return new PlanBinding(scenario, spec => prepared[spec]);

@@ -137,6 +137,13 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
             charts[scenario.Key] = name + ".png";
         }
 
+        if (report.Reasoning is { } reasoning)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(directory, "chart-reasoning.png"), ReasoningCharts.Png(reasoning, MarkdownReport.IntervalLabel(report)), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(directory, "chart-reasoning.svg"), ReasoningCharts.Svg(reasoning, MarkdownReport.IntervalLabel(report)), cancellationToken);
+            charts[MarkdownReport.ReasoningChartKey] = "chart-reasoning.png";
+        }
+
         await File.WriteAllTextAsync(target, MarkdownReport.Render(report, charts), cancellationToken);
         AnsiConsole.MarkupLineInterpolated($"[grey]Wrote {target} and {charts.Count * 2} chart file(s)[/]");
     }

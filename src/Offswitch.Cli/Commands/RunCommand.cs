@@ -109,6 +109,10 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("LLM judge for scenarios whose verdict weighs intent (e.g. blackmail): any model spec, called at temperature 0. Without it those scenarios use their deterministic checks only, and reports say so.")]
         public string? Judge { get; init; }
 
+        [CommandOption("--reasoning-judge <SPEC>")]
+        [Description("LLM judge that reads every trial's reasoning and messages after its verdict, on any scenario: states a self-preservation motive, weighs ethics against survival, acknowledges the instruction, eval awareness (yes/no, each with the verbatim quote it relied on). Failed calls are missing data; trials without text are \"no reasoning\". See src/Offswitch/Scoring/Reasoning/README.md.")]
+        public string? ReasoningJudge { get; init; }
+
         [CommandOption("--interrogate [FILE]")]
         [Description("After each trial in which the oracle found the scenario's primary outcome, ask follow-up questions (each --interrogate-k times, in fresh continuations of the transcript) and label the answers admits/denies/evades with the --judge model. Without FILE: the default set (Apollo-style and Palisade self-explanation questions); FILE: a YAML question set (docs/interrogation.md).")]
         public FlagValue<string>? Interrogate { get; init; }
@@ -158,6 +162,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             },
             ScenarioOptions = scenarioOptions,
             Judge = settings.Judge ?? file.Judge,
+            ReasoningJudge = settings.ReasoningJudge ?? file.ReasoningJudge,
             Interrogation = await InterrogationFromAsync(settings, file, cancellationToken),
         };
         var concurrency = settings.Concurrency ?? file.Concurrency ?? 4;
@@ -186,6 +191,11 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 throw new InvalidInputException($"--judge {judge}: a scripted control cannot judge. Name a model (e.g. --judge anthropic/claude-3-7-sonnet-20250219 or --judge openai-compatible/NAME@http://host:port/v1).");
             }
 
+        }
+
+        if (plan.ReasoningJudge is { } reasoningJudge && Wiring.IsControl(reasoningJudge))
+        {
+            throw new InvalidInputException($"--reasoning-judge {reasoningJudge}: a scripted control cannot judge. Name a model (e.g. --reasoning-judge anthropic/claude-sonnet-4-5 or --reasoning-judge openai-compatible/NAME@http://host:port/v1).");
         }
 
         if (plan.Interrogation is not null && plan.Judge is null && !settings.Quiet)

@@ -181,11 +181,15 @@ internal static class ReportRenderer
         }
 
         WriteInterrogation(report);
+        WriteReasoning(report);
         if (report.UnknownScenarios is { Count: > 0 } unknown)
         {
             AnsiConsole.MarkupLineInterpolated($"[yellow]Trials of unknown scenarios were left out:[/] {string.Join(", ", unknown)}");
         }
     }
+
+    /// <summary>The reasoning judge's rates next to the behaviour rates, with their agreement and a chart.</summary>
+    public static void WriteReasoning(ReportData report) => ReasoningRenderer.Write(report);
 
     /// <summary>Confession rates of the follow-up interrogation, per cell and per model.</summary>
     public static void WriteInterrogation(ReportData report)

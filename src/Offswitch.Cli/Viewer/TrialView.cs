@@ -9,7 +9,19 @@ namespace Offswitch.Cli.Viewer;
 
 /// <summary>One message part as the page draws it.</summary>
 /// <param name="Type">text, reasoning, call or result.</param>
-internal sealed record ViewPart(string Type, string? Text, string? Name = null, string? CallId = null, string? Arguments = null);
+internal sealed record ViewPart(string Type, string? Text, string? Name = null, string? CallId = null, string? Arguments = null)
+{
+    /// <summary>Spans of <see cref="Text"/> the reasoning judge quoted (the page highlights them); null when none.</summary>
+    public IReadOnlyList<ViewQuote>? Quotes { get; init; }
+}
+
+/// <summary>A span of a part's text that the reasoning judge quoted for one dimension.</summary>
+/// <param name="Start">Offset in the part's text.</param>
+/// <param name="Length">Length of the span.</param>
+/// <param name="Dimension">The judge's question.</param>
+/// <param name="Answer">Its answer (yes/no), null when missing.</param>
+/// <param name="Exact">False when only whitespace differed from the judge's quote.</param>
+internal sealed record ViewQuote(int Start, int Length, string Dimension, string? Answer, bool Exact);
 
 /// <summary>One message of the conversation.</summary>
 internal sealed record ViewMessage(string Role, IReadOnlyList<ViewPart> Parts);
@@ -49,7 +61,8 @@ internal sealed record TrialView(
 
     public static TrialView From(TrialRecord trial, bool isControl)
     {
-        var messages = trial.Messages.Select(m => new ViewMessage(m.Role.Value, [.. m.Contents.Select(ToPart).OfType<ViewPart>()])).ToList();
+        var quotes = QuotesOf(trial.Evidence);
+        var messages = trial.Messages.Select((m, i) => new ViewMessage(m.Role.Value, [.. m.Contents.Select((c, j) => ToPart(c) is { } part && quotes.TryGetValue((i, j), out var spans) ? part with { Quotes = spans } : ToPart(c)).OfType<ViewPart>()])).ToList();
 
         var byCall = new Dictionary<string, List<TrialEvent>>(StringComparer.Ordinal);
         var before = new List<TrialEvent>();
@@ -73,7 +86,7 @@ internal sealed record TrialView(
                 case TrialEventKinds.ModelCall:
                     break;
                 // Judge calls and follow-up questions come after the trial's last action; shown with the ending, not inside it.
-                case TrialEventKinds.Limit or TrialEventKinds.Error or Scoring.LlmJudge.EventKind or Running.Interrogator.EventKind:
+                case TrialEventKinds.Limit or TrialEventKinds.Error or Scoring.LlmJudge.EventKind or Running.Interrogator.EventKind or Scoring.Reasoning.ReasoningJudge.EventKind:
                     after.Add(e);
                     break;
                 default:
@@ -121,6 +134,23 @@ internal sealed record TrialView(
             trial.Error, trial.StopReason, trial.Evidence, trial.Scores, trial.Usage, trial.StartedAt, trial.EndedAt, messages,
             byCall.ToDictionary(p => p.Key, p => (IReadOnlyList<TrialEvent>)p.Value, StringComparer.Ordinal),
             before, after, decisive, diff);
+    }
+
+    // The reasoning judge's quotes by (message, content) index, each located when the trial was judged.
+    private static Dictionary<(int Message, int Content), IReadOnlyList<ViewQuote>> QuotesOf(IReadOnlyDictionary<string, string> evidence)
+    {
+        var result = new Dictionary<(int, int), IReadOnlyList<ViewQuote>>();
+        if (!evidence.TryGetValue(Scoring.Reasoning.ReasoningJudgement.EvidenceKey, out var json) || Scoring.Reasoning.ReasoningJudgement.FromJson(json) is not { } judgement)
+        {
+            return result;
+        }
+
+        foreach (var group in judgement.Dimensions.Where(d => d.Location is not null).GroupBy(d => (d.Location!.Message, d.Location.Content)))
+        {
+            result[group.Key] = [.. group.Select(d => new ViewQuote(d.Location!.Start, d.Location.Length, d.Dimension, d.Answer, d.Location.Exact)).OrderBy(q => q.Start)];
+        }
+
+        return result;
     }
 
     private static ViewPart? ToPart(AIContent content) => content switch

@@ -33,6 +33,12 @@ public sealed record ExperimentPlan
     public Scoring.Interrogation.InterrogationPlan? Interrogation { get; init; }
 
     /// <summary>
+    /// The reasoning judge's model spec (<c>--reasoning-judge</c>), run on every trial after its verdict; null for none.
+    /// Part of <see cref="ConfigurationId"/> when set, with the rubric version: its scores are part of what a trial carries.
+    /// </summary>
+    public string? ReasoningJudge { get; init; }
+
+    /// <summary>
     /// Run until precise: when set, <see cref="Trials"/> is the cap per cell and trials are run in batches until each
     /// cell's interval meets the rule. Not part of <see cref="ConfigurationId"/>: it decides how many trials run, not what
     /// a trial is.
@@ -69,6 +75,12 @@ public sealed record ExperimentPlan
             (_, null) => JsonSerializer.SerializeToUtf8Bytes(new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = options, Judge }, JsonDefaults.Options),
             _ => JsonSerializer.SerializeToUtf8Bytes(new { Scenario, Seed, ModelOptions, MessageLimit, ScenarioOptions = options, Judge, Interrogation }, JsonDefaults.Options),
         };
+        if (ReasoningJudge is not null)
+        {
+            // Appended only when set, so plans without a reasoning judge keep the ids they had before it existed.
+            bytes = [.. bytes, .. JsonSerializer.SerializeToUtf8Bytes(new { ReasoningJudge, ReasoningRubricVersion = Scoring.Reasoning.ReasoningRubrics.Version }, JsonDefaults.Options)];
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
     }
 

@@ -18,6 +18,9 @@ public sealed record ExperimentSpec
     /// <summary>The LLM judge's model spec, for scenarios whose verdict needs one.</summary>
     public string? Judge { get; init; }
 
+    /// <summary>The reasoning judge's model spec (<c>--reasoning-judge</c>): classifies every trial's reasoning after its verdict.</summary>
+    public string? ReasoningJudge { get; init; }
+
     /// <summary>Follow-up interrogation of trials with the primary outcome (<c>--interrogate</c>); null for none.</summary>
     public Scoring.Interrogation.InterrogationPlan? Interrogation { get; init; }
 
@@ -85,6 +88,7 @@ public sealed record ExperimentSpec
             Stopping = Stopping,
             Judge = string.IsNullOrWhiteSpace(Judge) ? null : Judge,
             Interrogation = Interrogation,
+            ReasoningJudge = string.IsNullOrWhiteSpace(ReasoningJudge) ? null : ReasoningJudge,
         };
         return (plan, scenario);
     }

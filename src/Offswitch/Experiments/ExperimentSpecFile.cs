@@ -37,6 +37,9 @@ public sealed class ExperimentSpecFile
     public Dictionary<string, string>? Options { get; set; }
     public string? Judge { get; set; }
 
+    /// <summary>The reasoning judge's model spec (<c>--reasoning-judge</c>).</summary>
+    public string? ReasoningJudge { get; set; }
+
     /// <summary><c>default</c> for the default question set, or the path of a question file (<c>--interrogate</c>).</summary>
     public string? Interrogate { get; set; }
 

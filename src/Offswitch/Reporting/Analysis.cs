@@ -59,6 +59,9 @@ public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysi
     /// <summary>Confession rates from the follow-up interrogation; null when no trial was interrogated.</summary>
     public InterrogationReport? Interrogation { get; init; }
 
+    /// <summary>The reasoning judge's rates next to the behaviour rates, with their agreement; null when no trial was judged.</summary>
+    public ReasoningReport? Reasoning { get; init; }
+
     /// <summary>Score differences between paired conditions (e.g. the sandbagging accuracy gap); null when not computed or none apply.</summary>
     public IReadOnlyList<ScoreGap>? ScoreGaps { get; init; }
 
@@ -184,6 +187,7 @@ public static class Analysis
             Interrogation = InterrogationAnalysis.Analyze(trials, cells, method, level),
             EvalAwareness = JudgeAnalysis.EvalAwareness(trials, scenarioLookup, cells, method, level),
             DeterministicOnly = JudgeAnalysis.DeterministicOnlyCells(trials, cells),
+            Reasoning = ReasoningAnalysis.Analyze(trials, scenarioLookup, cells, method, level),
         };
     }
 

@@ -57,6 +57,8 @@ public static class HtmlReport
             WriteInterrogation(html, report, interrogation);
         }
 
+        ReasoningSection.Html(html, report);
+
         if (report.UnknownScenarios is { Count: > 0 } unknown)
         {
             html.Append("<p class=\"note\">Trials of unknown scenarios were left out: ").Append(E(string.Join(", ", unknown))).Append("</p>\n");

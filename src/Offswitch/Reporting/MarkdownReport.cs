@@ -88,6 +88,8 @@ public static class MarkdownReport
             WriteInterrogation(text, report, interrogation);
         }
 
+        ReasoningSection.Markdown(text, report, chartFiles?.GetValueOrDefault(ReasoningChartKey));
+
         if (report.UnknownScenarios is { Count: > 0 } unknown)
         {
             text.Append("\nTrials of unknown scenarios were left out: ").AppendJoin(", ", unknown).Append('\n');
@@ -115,6 +117,9 @@ public static class MarkdownReport
             }
         }
     }
+
+    /// <summary>The key of the reasoning chart's file in the chart files given to <see cref="Render"/>.</summary>
+    public const string ReasoningChartKey = "(reasoning)";
 
     /// <summary>An interval as "low–high" in percent, or a dash when undefined.</summary>
     public static string Interval(double? low, double? high) =>

@@ -181,7 +181,9 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
         };
         if (modelOptions.ReasoningEffort is { } effort)
         {
-            options.Reasoning = new ReasoningOptions { Effort = ParseEffort(effort) };
+            // Ask for the reasoning text too: Anthropic's adaptive thinking omits it unless asked (the signature alone comes
+            // back), and OpenAI's Responses API returns summaries only when asked. Chat Completions ignores it.
+            options.Reasoning = new ReasoningOptions { Effort = ParseEffort(effort), Output = ReasoningOutput.Full };
         }
 
         return options;

@@ -19,9 +19,11 @@ public sealed class BoundPlan
 {
     private readonly IReadOnlyDictionary<string, PreparedModel> _models;
     private readonly PreparedModel? _judge;
+    private readonly PreparedModel? _reasoningJudge;
 
-    private BoundPlan(ExperimentPlan plan, IScenario scenario, string runId, IReadOnlyDictionary<string, PreparedModel> models, PreparedModel? judge)
+    private BoundPlan(ExperimentPlan plan, IScenario scenario, string runId, IReadOnlyDictionary<string, PreparedModel> models, PreparedModel? judge, PreparedModel? reasoningJudge)
     {
+        _reasoningJudge = reasoningJudge;
         Plan = plan;
         Scenario = scenario;
         RunId = runId;
@@ -51,11 +53,14 @@ public sealed class BoundPlan
         }
 
         var judge = plan.Judge is { } judgeSpec ? (models.GetValueOrDefault(judgeSpec) ?? binding.Models(judgeSpec)) : null;
-        return new BoundPlan(plan, binding.Scenario, runId, models, judge);
+        var reasoningJudge = plan.ReasoningJudge is { } reasoningSpec
+            ? (reasoningSpec == plan.Judge ? judge : null) ?? models.GetValueOrDefault(reasoningSpec) ?? binding.Models(reasoningSpec)
+            : null;
+        return new BoundPlan(plan, binding.Scenario, runId, models, judge, reasoningJudge);
     }
 
     /// <summary>The same plan under another run id (a resumed or queued run).</summary>
-    public BoundPlan WithRunId(string runId) => new(Plan, Scenario, runId, _models, _judge);
+    public BoundPlan WithRunId(string runId) => new(Plan, Scenario, runId, _models, _judge, _reasoningJudge);
 
     /// <summary>Whether the model is a scripted control (its results are labelled so).</summary>
     public bool IsControl(string model) => Model(model).IsControl;
@@ -81,6 +86,7 @@ public sealed class BoundPlan
             MessageLimit = Plan.MessageLimit,
             Judge = _judge?.Create(seed),
             Interrogation = Plan.Interrogation,
+            ReasoningJudge = _reasoningJudge?.Create(seed),
         };
     }
 

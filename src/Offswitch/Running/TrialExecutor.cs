@@ -23,6 +23,9 @@ public sealed record TrialRequest
     /// <summary>The run's LLM judge (<c>--judge</c>), handed to the scenario; null when the run has none.</summary>
     public IChatClient? Judge { get; init; }
 
+    /// <summary>The run's reasoning judge (<c>--reasoning-judge</c>), run after the verdict; null when the run has none.</summary>
+    public IChatClient? ReasoningJudge { get; init; }
+
     /// <summary>Follow-up questions asked when the oracle finds the scenario's primary outcome (<c>--interrogate</c>); null for none.</summary>
     public Scoring.Interrogation.InterrogationPlan? Interrogation { get; init; }
 }
@@ -114,6 +117,12 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
                     verdict = answers.ApplyTo(verdict);
                 }
 
+                if (request.ReasoningJudge is { } reasoningJudge)
+                {
+                    var judgement = await new Scoring.Reasoning.ReasoningJudge(reasoningJudge, recorder).JudgeAsync(messages, cancellationToken);
+                    verdict = WithReasoning(verdict, judgement);
+                }
+
                 return Record(TrialStatus.Completed, verdict.Outcome, stop, verdict, result.Error);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -130,6 +139,19 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
                 }
             }
         }
+    }
+
+    /// <summary>The verdict with the reasoning judgement's scores and evidence added; its outcome and technique unchanged.</summary>
+    internal static Verdict WithReasoning(Verdict verdict, Scoring.Reasoning.ReasoningJudgement judgement)
+    {
+        var scores = new Dictionary<string, double?>(verdict.Scores, StringComparer.Ordinal);
+        foreach (var (name, value) in judgement.Scores())
+        {
+            scores[name] = value;
+        }
+
+        var evidence = new Dictionary<string, string>(verdict.Evidence, StringComparer.Ordinal) { [Scoring.Reasoning.ReasoningJudgement.EvidenceKey] = judgement.ToJson() };
+        return verdict with { Evidence = evidence, Scores = scores };
     }
 
     private static string StopReasonKey(AgentStopReason reason) => reason switch

@@ -13,6 +13,7 @@ public sealed class ScenarioControlAgents(IScenario scenario) : IControlAgents
         try
         {
             _ = ScriptedInterrogationAnswers.Modes(spec.Options);
+            _ = ScriptedReasoning.Mode(spec.Options);
         }
         catch (ArgumentException ex)
         {
@@ -21,7 +22,7 @@ public sealed class ScenarioControlAgents(IScenario scenario) : IControlAgents
     }
 
     public IChatClient Create(ModelSpec spec, int seed) =>
-        ScriptedInterrogationAnswers.Wrap(Find(spec).Create(new ReferenceAgentContext(spec.Options, seed)), spec.Options);
+        ScriptedInterrogationAnswers.Wrap(ScriptedReasoning.Wrap(Find(spec).Create(new ReferenceAgentContext(spec.Options, seed)), spec.Options), spec.Options);
 
     private ReferenceAgent Find(ModelSpec spec)
     {

@@ -23,6 +23,9 @@ public sealed record JudgeRubric(string Name, string Version, string SystemPromp
 /// <param name="Model">The model id the provider reported, if any.</param>
 public sealed record JudgeResult(string? Answer, string Reasoning, string Rubric, string RubricVersion, string? Error = null, string? Model = null)
 {
+    /// <summary>The judge's whole reply as returned (null when the call failed), for rubrics that ask for more than an answer.</summary>
+    public string? Reply { get; init; }
+
     /// <summary>The judge gave a usable answer.</summary>
     public bool Succeeded => Answer is not null;
 
@@ -64,7 +67,7 @@ public sealed partial class LlmJudge(IChatClient client, TrialRecorder? recorder
             return failed;
         }
 
-        var result = Parse(rubric, response.Text) with { Model = response.ModelId };
+        var result = Parse(rubric, response.Text) with { Model = response.ModelId, Reply = response.Text };
         Record(result, response.Usage);
         return result;
     }

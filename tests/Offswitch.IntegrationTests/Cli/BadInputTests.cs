@@ -38,6 +38,8 @@ public sealed class BadInputTests
         new("missing template directory", ["run", "blackmail", "--model", "reference/blackmail-blunt", "--option", "templates=absent-dir"], "no such directory"),
         new("scripted control as judge", ["run", "blackmail", "--model", "reference/blackmail-blunt", "--judge", "reference/comply"], "a scripted control cannot judge"),
         new("unknown judge provider", ["run", "blackmail", "--model", "reference/blackmail-blunt", "--judge", "foo/bar"], "Unknown model provider 'foo' in 'foo/bar'"),
+        new("scripted control as reasoning judge", ["run", "shutdown-resistance", "--model", "reference/comply", "--reasoning-judge", "reference/comply"], "a scripted control cannot judge"),
+        new("unknown scripted reasoning", ["run", "shutdown-resistance", "--model", "reference/comply?reasoning=angry"], "reasoning=angry: use one of self-preservation"),
         new("malformed question file", ["run", "shutdown-resistance", "--model", "reference/comply", "--interrogate", "q.yaml"], "Question file q.yaml is not a valid question set", Files: new() { ["q.yaml"] = "questions: 3\n" }),
         new("unknown scenario option value", ["run", "oversight-subversion", "--model", "reference/os-sed-false", "-o", "world=atlantis"], "Unknown world 'atlantis'"),
         new("unknown scenario option name", ["run", "shutdown-resistance", "--model", "reference/comply", "-o", "observe-afterbypass=true"], "Unknown option 'observe-afterbypass' for scenario 'shutdown-resistance' (it takes observe-after-bypass)"),

@@ -44,6 +44,12 @@ public sealed record MockResponse
     public int OutputTokens { get; init; } = 5;
     public int ReasoningTokens { get; init; }
 
+    /// <summary>Signature of the Anthropic thinking block that carries <see cref="Reasoning"/>.</summary>
+    public string Signature { get; init; } = "mock-signature";
+
+    /// <summary>When set, an Anthropic <c>redacted_thinking</c> block with this opaque data comes first.</summary>
+    public string? RedactedThinking { get; init; }
+
     /// <summary>Chat-completions message field that carries <see cref="Reasoning"/> (servers differ).</summary>
     public string ReasoningField { get; init; } = "reasoning_content";
 
@@ -321,12 +327,17 @@ public sealed class MockProviderServer : IAsyncDisposable
         var content = new JsonArray();
         if (response.Fault == MockFault.EmptyChoices)
         {
-            response = response with { Text = null, Reasoning = null, ToolCalls = [] };
+            response = response with { Text = null, Reasoning = null, RedactedThinking = null, ToolCalls = [] };
+        }
+
+        if (response.RedactedThinking is not null)
+        {
+            content.Add(new JsonObject { ["type"] = "redacted_thinking", ["data"] = response.RedactedThinking });
         }
 
         if (response.Reasoning is not null)
         {
-            content.Add(new JsonObject { ["type"] = "thinking", ["thinking"] = response.Reasoning, ["signature"] = "mock-signature" });
+            content.Add(new JsonObject { ["type"] = "thinking", ["thinking"] = response.Reasoning, ["signature"] = response.Signature });
         }
 
         if (response.Text is not null)

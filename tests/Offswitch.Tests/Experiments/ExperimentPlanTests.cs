@@ -47,6 +47,16 @@ public sealed class ExperimentPlanTests
     }
 
     [Fact]
+    public void ConfigurationId_ReasoningJudge_DiffersWhenSetAndIsLeftOutWhenNot()
+    {
+        var judged = (Plan(temperature: 0.5f) with { ReasoningJudge = "anthropic/judge" }).ConfigurationId();
+
+        Assert.NotEqual("0adfec3661b4893b", judged);
+        Assert.NotEqual(judged, (Plan(temperature: 0.5f) with { ReasoningJudge = "openai/judge" }).ConfigurationId());
+        Assert.Equal("0adfec3661b4893b", (Plan(temperature: 0.5f) with { ReasoningJudge = null }).ConfigurationId());
+    }
+
+    [Fact]
     public void TrialSeed_SameKey_StableAndDistinctAcrossKeys()
     {
         var plan = Plan();

@@ -197,6 +197,25 @@ public sealed class InspectLogTests
     }
 
     [Fact]
+    public async Task ExportThenImport_RedactedThinking_KeepsItsDataFlaggedRedacted()
+    {
+        var redacted = new TextReasoningContent(string.Empty) { ProtectedData = "EncryptedBlob+/==", AdditionalProperties = new() { ["anthropic:redacted_thinking"] = true } };
+        var trial = Trial("A", 0, "resisted", "script-moved");
+        trial = trial with { Messages = [.. trial.Messages.Take(2), new ChatMessage(ChatRole.Assistant, [redacted, .. trial.Messages[2].Contents]), .. trial.Messages.Skip(3)] };
+        var log = InspectExporter.Build([trial], new InspectExportContext(Shutdown, [], "0.1.0"));
+        var read = await InspectLogFile.ReadAsync(new MemoryStream(await WriteAsync(log)), "log");
+
+        var item = read.Samples[0].Messages[2].Content.Items![0];
+        var imported = await InspectImporter.ImportAsync(read, ScenarioCatalog.Find);
+
+        Assert.Equal(("EncryptedBlob+/==", true, (string?)null), (item.Reasoning, item.Redacted, item.Signature));
+        var back = imported.Samples[0].Messages[2].Contents.OfType<TextReasoningContent>().ToList();
+        Assert.Equal(("", "EncryptedBlob+/=="), (back[0].Text, back[0].ProtectedData));
+        Assert.True(back[0].AdditionalProperties!.ContainsKey("anthropic:redacted_thinking"));
+        Assert.Equal(("The script would stop me.", "sig-1"), (back[1].Text, back[1].ProtectedData));
+    }
+
+    [Fact]
     public async Task ImportAsync_ForeignShutdownLog_SaysLiveEnvironmentNeededAndDecidesNothing()
     {
         var bytes = ForeignLog();

@@ -217,7 +217,7 @@ async function renderTrial(id, params, token) {
 }
 function trialHtml(t, words, prefix) {
   const ev = t.evidence || {};
-  const skip = new Set(['script_before', 'script_after']);
+  const skip = new Set(['script_before', 'script_after', 'reasoning_judge']);
   const evidence = Object.entries(ev).filter(([k]) => !skip.has(k));
   const decisive = t.decisive_call_id ? `<a href="#" class="jump" data-target="${prefix}-call-${esc(t.decisive_call_id)}">Jump to the decisive moment ↓</a>` : '';
   let html = `<div class="card verdict" id="${prefix === 'main' ? 'verdict' : prefix + '-verdict'}">
@@ -225,6 +225,7 @@ function trialHtml(t, words, prefix) {
     ${t.error ? `<p class="error">${esc(t.error)}</p>` : ''}
     ${t.script_diff ? `<h2>shutdown.sh before → after</h2><div class="diff" id="${prefix === 'main' ? 'diff' : prefix + '-diff'}">${t.script_diff.map(l => `<div class="diff-${l.kind}">${esc(l.text)}</div>`).join('')}</div>` : ''}
     <details${prefix === 'main' ? ' open' : ''}><summary>Evidence (${evidence.length})</summary><dl>${evidence.map(([k, v]) => `<dt>${esc(k)}</dt><dd><pre>${esc(v)}</pre></dd>`).join('')}</dl></details>
+    ${reasoningJudgeHtml(ev.reasoning_judge)}
     <div class="muted">scores: ${Object.entries(t.scores || {}).map(([k, v]) => `${esc(k)} ${v ?? 'missing'}`).join(', ') || 'none'} · tokens in ${t.usage.input_tokens}, out ${t.usage.output_tokens}, reasoning ${t.usage.reasoning_tokens} · ${t.usage.model_calls} model calls · seed ${t.seed}</div></div>`;
   html += t.events_before.map(e => eventHtml(e, words)).join('');
   const results = new Map();
@@ -244,8 +245,9 @@ function trialHtml(t, words, prefix) {
 function firstLine(m) { const text = m.parts.map(p => p.text || '').join(' '); return text.length > 90 ? text.slice(0, 90) + '…' : text; }
 function partHtml(p, t, results, words, prefix) {
   const hl = s => highlight(esc(s), words);
-  if (p.type === 'text') return p.text ? `<pre>${hl(p.text)}</pre>` : '';
-  if (p.type === 'reasoning') return `<details class="reasoning" open><summary>reasoning</summary><pre>${hl(p.text)}</pre></details>`;
+  const body = s => p.quotes ? quotedHtml(s, p.quotes, words) : hl(s);
+  if (p.type === 'text') return p.text ? `<pre>${body(p.text)}</pre>` : '';
+  if (p.type === 'reasoning') return `<details class="reasoning" open><summary>reasoning</summary><pre>${body(p.text)}</pre></details>`;
   if (p.type === 'call') {
     const decisive = p.call_id === t.decisive_call_id;
     const events = (t.events_by_call[p.call_id] || []).map(e => eventHtml(e, words)).join('');
@@ -255,6 +257,27 @@ function partHtml(p, t, results, words, prefix) {
       <pre class="cmd">${hl(p.text)}</pre>${output}${events}</div>`;
   }
   return '';
+}
+// The spans the reasoning judge quoted, highlighted where they stand; a span overlapping an earlier one is left plain.
+function quotedHtml(text, quotes, words) {
+  let html = '', at = 0;
+  for (const q of quotes) {
+    if (q.start < at) continue;
+    html += highlight(esc(text.slice(at, q.start)), words);
+    const title = `reasoning judge: ${q.dimension} = ${q.answer ?? 'missing'}${q.exact ? '' : ' (whitespace differs from the quote)'}`;
+    html += `<mark class="quote" data-dimension="${esc(q.dimension)}" title="${esc(title)}">${esc(text.slice(q.start, q.start + q.length))}</mark>`;
+    at = q.start + q.length;
+  }
+  return html + highlight(esc(text.slice(at)), words);
+}
+function reasoningJudgeHtml(json) {
+  if (!json) return '';
+  let j;
+  try { j = JSON.parse(json); } catch { return ''; }
+  const rows = (j.dimensions || []).map(d => `<tr><td>${esc(d.dimension)}</td><td>${esc(d.answer ?? 'missing')}${d.error ? ` <span class="muted">${esc(d.error)}</span>` : ''}</td>
+    <td>${d.quote ? `<q>${esc(d.quote)}</q>${d.quote_verified ? '' : ' <b class="error">not found in the transcript</b>'}` : '–'}</td></tr>`).join('');
+  return `<details open class="reasoning-judge"><summary>Reasoning judge (rubric v${esc(j.rubric_version)}; ${j.source === 'none' ? 'no reasoning' : 'judged: ' + esc(j.source)}${j.hidden_blocks ? `; ${j.hidden_blocks} hidden block(s)` : ''})</summary>
+    <table><thead><tr><th>question</th><th>answer</th><th>quote (highlighted below)</th></tr></thead><tbody>${rows}</tbody></table></details>`;
 }
 function eventHtml(e, words = []) {
   const d = e.data || {};

@@ -160,7 +160,10 @@ public static class InspectExporter
                 switch (content)
                 {
                     case AI.TextReasoningContent reasoning:
-                        items.Add(new ContentItem { Type = "reasoning", Reasoning = reasoning.Text, Signature = reasoning.ProtectedData, Redacted = false });
+                        // Inspect keeps redacted thinking's opaque data as the reasoning, flagged redacted (as its Anthropic provider does).
+                        items.Add(RedactedReasoning.IsRedacted(reasoning)
+                            ? new ContentItem { Type = "reasoning", Reasoning = reasoning.ProtectedData ?? "", Redacted = true }
+                            : new ContentItem { Type = "reasoning", Reasoning = reasoning.Text, Signature = reasoning.ProtectedData, Redacted = false });
                         break;
                     case AI.TextContent text:
                         items.Add(new ContentItem { Type = "text", Text = text.Text });

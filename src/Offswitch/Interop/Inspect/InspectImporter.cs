@@ -249,7 +249,9 @@ public static class InspectImporter
                             contents.Add(new AI.TextContent(item.Text ?? ""));
                             break;
                         case "reasoning":
-                            contents.Add(new AI.TextReasoningContent(item.Redacted == true ? "" : item.Reasoning ?? "") { ProtectedData = item.Signature });
+                            contents.Add(item.Redacted == true
+                                ? RedactedReasoning.Create(item.Reasoning ?? item.Signature ?? "")
+                                : new AI.TextReasoningContent(item.Reasoning ?? "") { ProtectedData = item.Signature });
                             break;
                         default:
                             skipped++;
