@@ -270,7 +270,7 @@ public static class Analysis
         {
             foreach (var (name, value) in trial.Scores)
             {
-                if (value is { } v)
+                if (value is { } v && !name.StartsWith(Verdict.DetailPrefix, StringComparison.Ordinal))
                 {
                     var (sum, count) = sums.GetValueOrDefault(name);
                     sums[name] = (sum + v, count + 1);

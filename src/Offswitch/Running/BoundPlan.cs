@@ -20,7 +20,10 @@ public sealed class BoundPlan
     private readonly IReadOnlyDictionary<string, PreparedModel> _models;
     private readonly PreparedModel? _judge;
 
-    private BoundPlan(ExperimentPlan plan, IScenario scenario, string runId, IReadOnlyDictionary<string, PreparedModel> models, PreparedModel? judge)
+    // The partner of a paired scenario's trials (its conversations' instance B); null: each model talks with itself.
+    private readonly PreparedModel? _partner;
+
+    private BoundPlan(ExperimentPlan plan, IScenario scenario, string runId, IReadOnlyDictionary<string, PreparedModel> models, PreparedModel? judge, PreparedModel? partner)
     {
         Plan = plan;
         Scenario = scenario;
@@ -28,6 +31,7 @@ public sealed class BoundPlan
         ConfigurationId = plan.ConfigurationId();
         _models = models;
         _judge = judge;
+        _partner = partner;
     }
 
     public ExperimentPlan Plan { get; }
@@ -51,14 +55,17 @@ public sealed class BoundPlan
         }
 
         var judge = plan.Judge is { } judgeSpec ? (models.GetValueOrDefault(judgeSpec) ?? binding.Models(judgeSpec)) : null;
-        return new BoundPlan(plan, binding.Scenario, runId, models, judge);
+        var partner = binding.Scenario is IPairedScenario paired && paired.PartnerSpec(plan.ScenarioOptions) is { } partnerSpec
+            ? (models.GetValueOrDefault(partnerSpec) ?? binding.Models(partnerSpec))
+            : null;
+        return new BoundPlan(plan, binding.Scenario, runId, models, judge, partner);
     }
 
     /// <summary>The same plan under another run id (a resumed or queued run).</summary>
-    public BoundPlan WithRunId(string runId) => new(Plan, Scenario, runId, _models, _judge);
+    public BoundPlan WithRunId(string runId) => new(Plan, Scenario, runId, _models, _judge, _partner);
 
-    /// <summary>Whether the model is a scripted control (its results are labelled so).</summary>
-    public bool IsControl(string model) => Model(model).IsControl;
+    /// <summary>Whether the model's trials come from a scripted control (its results are labelled so); a scripted partner makes them so too.</summary>
+    public bool IsControl(string model) => Model(model).IsControl || _partner?.IsControl == true;
 
     /// <summary>The request for one trial of the plan, with the plan's seed for that trial.</summary>
     public TrialRequest Request(TrialKey key) => Request(key, Plan.TrialSeed(key));
@@ -75,7 +82,9 @@ public sealed class BoundPlan
             Seed = seed,
             Scenario = Scenario,
             Client = model.Create(seed),
-            IsControl = model.IsControl,
+            // Instance B gets its own client and its own seed, so that sampling and scripted state are not shared with A.
+            Partner = Scenario is IPairedScenario ? (_partner ?? model).Create(PartnerSeed(seed)) : null,
+            IsControl = IsControl(key.Model),
             ModelOptions = Plan.ModelOptions,
             ScenarioOptions = Plan.ScenarioOptions,
             MessageLimit = Plan.MessageLimit,
@@ -83,6 +92,8 @@ public sealed class BoundPlan
             Interrogation = Plan.Interrogation,
         };
     }
+
+    private static int PartnerSeed(int seed) => (int)(((uint)seed * 2654435761u) ^ 0x5bd1e995u) & int.MaxValue;
 
     private PreparedModel Model(string spec) => _models.TryGetValue(spec, out var model)
         ? model
