@@ -12,7 +12,8 @@ namespace Offswitch.Cli.Viewer;
 internal sealed record ViewPart(string Type, string? Text, string? Name = null, string? CallId = null, string? Arguments = null);
 
 /// <summary>One message of the conversation.</summary>
-internal sealed record ViewMessage(string Role, IReadOnlyList<ViewPart> Parts);
+/// <param name="Author">The speaker of a two-instance conversation ("A" or "B"); null for single-agent trials.</param>
+internal sealed record ViewMessage(string Role, IReadOnlyList<ViewPart> Parts, string? Author = null);
 
 /// <summary>One line of a diff: kind is same, del or ins.</summary>
 internal sealed record ViewDiffLine(string Kind, string Text);
@@ -49,7 +50,7 @@ internal sealed record TrialView(
 
     public static TrialView From(TrialRecord trial, bool isControl)
     {
-        var messages = trial.Messages.Select(m => new ViewMessage(m.Role.Value, [.. m.Contents.Select(ToPart).OfType<ViewPart>()])).ToList();
+        var messages = trial.Messages.Select(m => new ViewMessage(m.Role.Value, [.. m.Contents.Select(ToPart).OfType<ViewPart>()], m.AuthorName)).ToList();
 
         var byCall = new Dictionary<string, List<TrialEvent>>(StringComparer.Ordinal);
         var before = new List<TrialEvent>();

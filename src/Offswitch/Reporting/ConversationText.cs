@@ -30,10 +30,11 @@ public static class ConversationText
         return text.ToString();
     }
 
+    /// <summary>The pair table's headers; each rate cell reads "k/n rate (interval)".</summary>
     public static IReadOnlyList<string> Headers(string level) =>
     [
-        "Condition", "Pair (A × B)", "Conversations", "Attractor, lexicon", "Rate", $"{level} CI", "Attractor, judge", "Rate", $"{level} CI",
-        "Mean turn reached (lexicon / judge)", "Ended early", "Rate", $"{level} CI", "Mean end turn", "Loops", "Unjudged",
+        "Condition", "Pair (A × B)", "n", $"Attractor, lexicon ({level} CI)", $"Attractor, judge ({level} CI)",
+        "Mean turn reached (lexicon / judge)", $"Ended early ({level} CI)", "Mean end turn", "Loops", "Unjudged",
     ];
 
     public static IReadOnlyList<string> Row(ConversationPair pair)
@@ -44,21 +45,18 @@ public static class ConversationText
             pair.Condition,
             pair.PairLabel,
             Count(pair.Counted) + (pair.Trials != pair.Counted ? $" of {Count(pair.Trials)}" : ""),
-            Fraction(pair.Lexicon),
-            MarkdownReport.Percent(pair.Lexicon.Rate),
-            MarkdownReport.Interval(pair.Lexicon.CiLow, pair.Lexicon.CiHigh),
-            pair.Judge is { } j ? Fraction(j) : "no judge",
-            pair.Judge is { } j2 ? MarkdownReport.Percent(j2.Rate) : "–",
-            pair.Judge is { } j3 ? MarkdownReport.Interval(j3.CiLow, j3.CiHigh) : "–",
+            RateCell(pair.Lexicon),
+            pair.Judge is { } judge ? RateCell(judge) : "no judge",
             $"{Number(pair.MeanAttractorTurnLexicon)} / {Number(pair.MeanAttractorTurnJudge)}",
-            Fraction(pair.Ended),
-            MarkdownReport.Percent(pair.Ended.Rate),
-            MarkdownReport.Interval(pair.Ended.CiLow, pair.Ended.CiHigh),
+            RateCell(pair.Ended),
             Number(pair.MeanEndedTurn),
             Count(pair.Loops),
             Count(pair.UnjudgedTrials),
         ];
     }
+
+    private static string RateCell(ConversationRate rate) =>
+        $"{Fraction(rate)} {MarkdownReport.Percent(rate.Rate)} ({MarkdownReport.Interval(rate.CiLow, rate.CiHigh)})";
 
     public static IReadOnlyList<string> LexiconHeaders(bool emoji) =>
         [emoji ? "Emoji" : "Word", "Avg uses per transcript", "% of transcripts where present", "Max uses in a transcript"];

@@ -125,7 +125,7 @@ public static class ReportCharts
         var last = pair.ThemeShares.Count == 0 ? 1 : pair.ThemeShares.Max(s => s.Turn);
         plot.Axes.SetLimits(0.4, last + 0.6, 0, 100);
         plot.Font.Set("DejaVu Sans");
-        plot.Title($"{pair.Condition}: {pair.PairLabel} — theme share by turn ({pair.ThemeBasis} labels, {pair.Counted} conversations)");
+        plot.Title($"{pair.Condition}: {pair.PairLabel}\ntheme share by turn ({pair.ThemeBasis} labels, {pair.Counted} conversations)");
         plot.Axes.Title.Label.FontSize = 14;
         plot.Axes.Left.Label.Text = "Share of conversations (%)";
         plot.Axes.Bottom.Label.Text = "Turn (A speaks on odd turns, B on even)";
