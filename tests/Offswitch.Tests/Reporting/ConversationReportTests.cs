@@ -6,8 +6,8 @@ using Offswitch.Running;
 using Offswitch.Sandboxes;
 using Offswitch.Scenarios;
 using Offswitch.Scenarios.Conversation;
-using Offswitch.Storage;
 using Offswitch.Statistics;
+using Offswitch.Storage;
 using Offswitch.Trials;
 
 namespace Offswitch.Tests.Reporting;
