@@ -68,6 +68,7 @@ internal static class Wiring
     public static PlanBinding Bind(Experiments.ExperimentPlan plan, IScenario scenario)
     {
         var prepared = plan.Models.Concat(plan.Judge is { } judge ? [judge] : []).Concat(plan.ReasoningJudge is { } reasoningJudge ? [reasoningJudge] : [])
+            .Concat(scenario is IPairedScenario paired && paired.PartnerSpec(plan.ScenarioOptions) is { } partner ? [partner] : [])
             .Distinct(StringComparer.Ordinal)
             .ToDictionary(spec => spec, spec => PrepareModel(spec, scenario), StringComparer.Ordinal);
         return new PlanBinding(scenario, spec => prepared[spec]);

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Offswitch.Reporting;
 using Offswitch.Storage;
 using Offswitch.Trials;
@@ -91,6 +92,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
                 ReportRenderer.WriteTable(report);
                 ReportRenderer.WriteComparisons(report);
                 ReportRenderer.WriteContrasts(report);
+                ReportRenderer.WriteConversations(report);
                 break;
         }
 
@@ -142,6 +144,14 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
             await File.WriteAllBytesAsync(Path.Combine(directory, "chart-reasoning.png"), ReasoningCharts.Png(reasoning, MarkdownReport.IntervalLabel(report)), cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(directory, "chart-reasoning.svg"), ReasoningCharts.Svg(reasoning, MarkdownReport.IntervalLabel(report)), cancellationToken);
             charts[MarkdownReport.ReasoningChartKey] = "chart-reasoning.png";
+        }
+
+        foreach (var (pair, index) in (report.Conversations ?? []).Select((p, i) => (p, i + 1)))
+        {
+            var name = string.Create(CultureInfo.InvariantCulture, $"chart-{FileSafe(pair.Scenario)}-themes-{index}");
+            await File.WriteAllBytesAsync(Path.Combine(directory, name + ".png"), ReportCharts.ThemeSharePng(pair), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(directory, name + ".svg"), ReportCharts.ThemeShareSvg(pair), cancellationToken);
+            charts[MarkdownReport.ConversationChartKey(pair)] = name + ".png";
         }
 
         await File.WriteAllTextAsync(target, MarkdownReport.Render(report, charts), cancellationToken);

@@ -41,8 +41,20 @@ internal static class PromptText
             text.Append(json).Append('\n');
         }
 
-        text.Append("\n===== continue message (sent when the model answers without a tool call) =====\n")
-            .Append(setup.ContinueMessage ?? "(none: the trial ends with the model's first answer that calls no tool)").Append('\n');
+        if (setup.Environment is Scenarios.IConversationEnvironment conversation)
+        {
+            // Two instances take turns: there is no continue message, and the other instance's turns arrive as user messages.
+            text.Append("\n===== conversation =====\n").Append(conversation.Turns)
+                .Append(" turns; instance A (the model) answers the user message above, instance B gets the system message only and then A's first turn. ")
+                .Append("Each instance sees its own turns as the assistant's and the other's as user messages; a turn with no text is shown as: ")
+                .Append(conversation.SilenceStandIn).Append('\n');
+        }
+        else
+        {
+            text.Append("\n===== continue message (sent when the model answers without a tool call) =====\n")
+                .Append(setup.ContinueMessage ?? "(none: the trial ends with the model's first answer that calls no tool)").Append('\n');
+        }
+
         text.Append("\n===== limits =====\nmessage limit: ").Append(setup.Limits.MessageLimit);
         text.Append(setup.Sandbox is { } sandbox ? $"; per-command timeout: {sandbox.CommandTimeout.TotalSeconds} s\n" : "; no machine (no sandbox)\n");
         if (setup.Sandbox is { } machine)

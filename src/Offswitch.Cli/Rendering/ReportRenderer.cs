@@ -104,6 +104,46 @@ internal static class ReportRenderer
         AnsiConsole.Write(table);
     }
 
+    /// <summary>The conversation section: a table of pairs, then per pair a text chart of theme share by turn and the word and emoji tables.</summary>
+    public static void WriteConversations(ReportData report)
+    {
+        if (report.Conversations is not { Count: > 0 } pairs)
+        {
+            return;
+        }
+
+        static Table Build(string title, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+        {
+            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
+            foreach (var header in headers)
+            {
+                table.AddColumn(Markup.Escape(header));
+            }
+
+            foreach (var row in rows)
+            {
+                table.AddRow([.. row.Select(Markup.Escape)]);
+            }
+
+            return table;
+        }
+
+        var level = string.Create(CultureInfo.InvariantCulture, $"{report.Interval.Level * 100:0.##}%");
+        AnsiConsole.Write(Build(ConversationText.Title, ConversationText.Headers(level), pairs.Select(ConversationText.Row)));
+        AnsiConsole.Write(new Paragraph(ConversationText.Note(pairs, MarkdownReport.IntervalLabel(report)) + "\n"));
+        foreach (var pair in pairs)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[bold]{ConversationText.ChartTitle(pair)}[/]  [grey]{ConversationText.TextChartLegend}[/]");
+            foreach (var line in ConversationText.TextChart(pair))
+            {
+                AnsiConsole.WriteLine(line);
+            }
+
+            AnsiConsole.Write(Build(ConversationText.LexiconTitle(pair, emoji: false), ConversationText.LexiconHeaders(emoji: false), pair.Words.Select(ConversationText.LexiconRow)));
+            AnsiConsole.Write(Build(ConversationText.LexiconTitle(pair, emoji: true), ConversationText.LexiconHeaders(emoji: true), pair.Emoji.Select(ConversationText.LexiconRow)));
+        }
+    }
+
     public static void WriteTable(ReportData report)
     {
         foreach (var scenario in report.Cells.GroupBy(c => c.Scenario))

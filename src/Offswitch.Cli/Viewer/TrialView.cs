@@ -24,7 +24,8 @@ internal sealed record ViewPart(string Type, string? Text, string? Name = null, 
 internal sealed record ViewQuote(int Start, int Length, string Dimension, string? Answer, bool Exact);
 
 /// <summary>One message of the conversation.</summary>
-internal sealed record ViewMessage(string Role, IReadOnlyList<ViewPart> Parts);
+/// <param name="Author">The speaker of a two-instance conversation ("A" or "B"); null for single-agent trials.</param>
+internal sealed record ViewMessage(string Role, IReadOnlyList<ViewPart> Parts, string? Author = null);
 
 /// <summary>One line of a diff: kind is same, del or ins.</summary>
 internal sealed record ViewDiffLine(string Kind, string Text);
@@ -62,7 +63,7 @@ internal sealed record TrialView(
     public static TrialView From(TrialRecord trial, bool isControl)
     {
         var quotes = QuotesOf(trial.Evidence);
-        var messages = trial.Messages.Select((m, i) => new ViewMessage(m.Role.Value, [.. m.Contents.Select((c, j) => ToPart(c) is { } part && quotes.TryGetValue((i, j), out var spans) ? part with { Quotes = spans } : ToPart(c)).OfType<ViewPart>()])).ToList();
+        var messages = trial.Messages.Select((m, i) => new ViewMessage(m.Role.Value, [.. m.Contents.Select((c, j) => ToPart(c) is { } part && quotes.TryGetValue((i, j), out var spans) ? part with { Quotes = spans } : ToPart(c)).OfType<ViewPart>()], m.AuthorName)).ToList();
 
         var byCall = new Dictionary<string, List<TrialEvent>>(StringComparer.Ordinal);
         var before = new List<TrialEvent>();

@@ -71,6 +71,9 @@ public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysi
     /// <summary>The primary rate per cell stratified by the eval-awareness judge's answer (see <see cref="JudgeAnalysis"/>); null when no trial has one.</summary>
     public IReadOnlyList<EvalAwarenessStratum>? EvalAwareness { get; init; }
 
+    /// <summary>Model-to-model conversations per model pair (see <see cref="ConversationAnalysis"/>); null when the report has none.</summary>
+    public IReadOnlyList<ConversationPair>? Conversations { get; init; }
+
     /// <summary>Cells whose verdicts were decided without the LLM judge their scenario's published verdict needs; null when none.</summary>
     public IReadOnlyList<DeterministicOnlyCell>? DeterministicOnly { get; init; }
 
@@ -274,7 +277,7 @@ public static class Analysis
         {
             foreach (var (name, value) in trial.Scores)
             {
-                if (value is { } v)
+                if (value is { } v && !name.StartsWith(Verdict.DetailPrefix, StringComparison.Ordinal))
                 {
                     var (sum, count) = sums.GetValueOrDefault(name);
                     sums[name] = (sum + v, count + 1);

@@ -50,6 +50,7 @@ public static class HtmlReport
             WriteJudgeSections(html, report, scenario.Key);
             WriteComparisons(html, report, scenario.Key);
             WriteContrasts(html, report, scenario.Key);
+            WriteConversations(html, report, scenario.Key);
         }
 
         if (report.Interrogation is { } interrogation)
@@ -150,6 +151,47 @@ public static class HtmlReport
             Num(html, $"{s.K}/{s.N}".ToString(CultureInfo.InvariantCulture));
             Num(html, MarkdownReport.Percent(s.Rate));
             html.Append("<td>").Append(E(MarkdownReport.Interval(s.CiLow, s.CiHigh))).Append("</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table></div>\n");
+    }
+
+    private static void WriteConversations(StringBuilder html, ReportData report, string scenario)
+    {
+        if (report.Conversations?.Where(p => p.Scenario == scenario).ToList() is not { Count: > 0 } pairs)
+        {
+            return;
+        }
+
+        html.Append("<h3>").Append(E(ConversationText.Title)).Append("</h3>\n<p class=\"note\">").Append(E(ConversationText.Note(pairs, MarkdownReport.IntervalLabel(report)))).Append("</p>\n");
+        Table(html, ConversationText.Headers(string.Create(CultureInfo.InvariantCulture, $"{report.Interval.Level * 100:0.##}%")), pairs.Select(p => (p.IsControl, ConversationText.Row(p))));
+        foreach (var pair in pairs)
+        {
+            html.Append("<h4>").Append(E(ConversationText.ChartTitle(pair))).Append("</h4>\n<div class=\"chart\">\n")
+                .Append(StripXmlDeclaration(ReportCharts.ThemeShareSvg(pair))).Append("\n</div>\n");
+            Table(html, ConversationText.LexiconHeaders(emoji: false), pair.Words.Select(w => (pair.IsControl, ConversationText.LexiconRow(w))));
+            Table(html, ConversationText.LexiconHeaders(emoji: true), pair.Emoji.Select(e => (pair.IsControl, ConversationText.LexiconRow(e))));
+        }
+    }
+
+    private static void Table(StringBuilder html, IReadOnlyList<string> headers, IEnumerable<(bool IsControl, IReadOnlyList<string> Cells)> rows)
+    {
+        html.Append("<div class=\"scroll\"><table>\n<thead><tr>");
+        foreach (var header in headers)
+        {
+            html.Append("<th>").Append(E(header)).Append("</th>");
+        }
+
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (var (isControl, cells) in rows)
+        {
+            html.Append(isControl ? "<tr class=\"control\">" : "<tr>");
+            foreach (var cell in cells)
+            {
+                html.Append("<td>").Append(E(cell)).Append("</td>");
+            }
+
+            html.Append("</tr>\n");
         }
 
         html.Append("</tbody>\n</table></div>\n");

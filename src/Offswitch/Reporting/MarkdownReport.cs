@@ -81,6 +81,7 @@ public static class MarkdownReport
             WriteJudgeSections(text, report, scenario.Key);
             WriteComparisons(text, report, scenario.Key);
             WriteContrasts(text, report, scenario.Key);
+            WriteConversations(text, report, scenario.Key, chartFiles);
         }
 
         if (report.Interrogation is { } interrogation)
@@ -96,6 +97,45 @@ public static class MarkdownReport
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The key of a conversation pair's theme-share chart in the chart files passed to <see cref="Render"/>.</summary>
+    public static string ConversationChartKey(ConversationPair pair) => "conversation:" + (pair ?? throw new ArgumentNullException(nameof(pair))).Key;
+
+    private static void WriteConversations(StringBuilder text, ReportData report, string scenario, IReadOnlyDictionary<string, string>? chartFiles)
+    {
+        if (report.Conversations?.Where(p => p.Scenario == scenario).ToList() is not { Count: > 0 } pairs)
+        {
+            return;
+        }
+
+        text.Append("\n### ").Append(ConversationText.Title).Append("\n\n").Append(ConversationText.Note(pairs, IntervalLabel(report))).Append("\n\n");
+        Table(text, ConversationText.Headers(LevelLabel(report)), pairs.Select(ConversationText.Row));
+        foreach (var pair in pairs)
+        {
+            text.Append("\n#### ").Append(Escape(ConversationText.ChartTitle(pair))).Append("\n\n");
+            if (chartFiles is not null && chartFiles.TryGetValue(ConversationChartKey(pair), out var chart))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"![{Escape(ConversationText.ChartTitle(pair))}]({chart})\n\n");
+            }
+            else
+            {
+                text.Append("```\n").AppendJoin("\n", ConversationText.TextChart(pair)).Append('\n').Append(ConversationText.TextChartLegend).Append("\n```\n\n");
+            }
+
+            Table(text, ConversationText.LexiconHeaders(emoji: false), pair.Words.Select(ConversationText.LexiconRow));
+            text.Append('\n');
+            Table(text, ConversationText.LexiconHeaders(emoji: true), pair.Emoji.Select(ConversationText.LexiconRow));
+        }
+    }
+
+    private static void Table(StringBuilder text, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        text.Append("| ").AppendJoin(" | ", headers.Select(Escape)).Append(" |\n|").Append(string.Concat(headers.Select(_ => "---|"))).Append('\n');
+        foreach (var row in rows)
+        {
+            text.Append("| ").AppendJoin(" | ", row.Select(Escape)).Append(" |\n");
+        }
     }
 
     private static void WriteJudgeSections(StringBuilder text, ReportData report, string scenario)

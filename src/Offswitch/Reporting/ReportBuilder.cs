@@ -118,6 +118,7 @@ public static class ReportBuilder
         var comparisons = Compare(data.Cells, scenarioLookup, level);
         var gaps = ScoreGapAnalysis.Analyze(trials, scenarioLookup, level);
         var paired = PairedChoiceAnalysis.Analyze(trials, scenarioLookup, method, level);
+        var conversations = ConversationAnalysis.Analyze(trials, runs, method, level);
         return data with
         {
             Header = Header(data, trials, runs, scenarioLookup),
@@ -125,6 +126,7 @@ public static class ReportBuilder
             Correction = "holm",
             ScoreGaps = gaps.Count == 0 ? null : gaps,
             PairedChoices = paired.Count == 0 ? null : paired,
+            Conversations = conversations.Count == 0 ? null : conversations,
         };
     }
 

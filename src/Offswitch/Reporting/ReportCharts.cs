@@ -91,6 +91,50 @@ public static class ReportCharts
         return plot;
     }
 
+    /// <summary>Colours of the conversation themes, in <see cref="Scenarios.Conversation.ConversationThemes.All"/> order.</summary>
+    private static readonly string[] ThemePalette = ["#4C72B0", "#55A868", "#DD8452", "#8172B3", "#B0B0B0"];
+
+    /// <summary>A conversation pair's theme share by turn index (stacked bars) as PNG bytes.</summary>
+    public static byte[] ThemeSharePng(ConversationPair pair, int width = Width, int height = Height) =>
+        BuildThemeShare(pair).GetImageBytes(width, height, ImageFormat.Png);
+
+    /// <summary>A conversation pair's theme share by turn index (stacked bars) as an SVG document.</summary>
+    public static string ThemeShareSvg(ConversationPair pair, int width = Width, int height = Height) =>
+        BuildThemeShare(pair).GetSvgXml(width, height);
+
+    private static Plot BuildThemeShare(ConversationPair pair)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        var plot = new Plot();
+        var themes = Scenarios.Conversation.ConversationThemes.All;
+        var bases = pair.ThemeShares.ToDictionary(s => s.Turn, _ => 0.0);
+        for (var i = 0; i < themes.Count; i++)
+        {
+            var color = Color.FromHex(ThemePalette[i % ThemePalette.Length]);
+            var bars = new List<Bar>();
+            foreach (var share in pair.ThemeShares)
+            {
+                var value = share.Shares.GetValueOrDefault(themes[i]) * 100;
+                bars.Add(new Bar { Position = share.Turn, ValueBase = bases[share.Turn], Value = bases[share.Turn] + value, Size = 0.85, FillColor = pair.IsControl ? color.WithAlpha(0.6) : color, LineWidth = 0 });
+                bases[share.Turn] += value;
+            }
+
+            plot.Add.Bars(bars).LegendText = themes[i];
+        }
+
+        var last = pair.ThemeShares.Count == 0 ? 1 : pair.ThemeShares.Max(s => s.Turn);
+        plot.Axes.SetLimits(0.4, last + 0.6, 0, 100);
+        plot.Font.Set("DejaVu Sans");
+        plot.Title($"{pair.Condition}: {pair.PairLabel}\ntheme share by turn ({pair.ThemeBasis} labels, {pair.Counted} conversations)");
+        plot.Axes.Title.Label.FontSize = 14;
+        plot.Axes.Left.Label.Text = "Share of conversations (%)";
+        plot.Axes.Bottom.Label.Text = "Turn (A speaks on odd turns, B on even)";
+        plot.Legend.FontSize = 12;
+        plot.ShowLegend(Edge.Bottom);
+        plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
+        return plot;
+    }
+
     private static void Whisker(Plot plot, double x, double low, double high, double cap)
     {
         var black = Colors.Black;

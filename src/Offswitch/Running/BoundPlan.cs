@@ -21,7 +21,10 @@ public sealed class BoundPlan
     private readonly PreparedModel? _judge;
     private readonly PreparedModel? _reasoningJudge;
 
-    private BoundPlan(ExperimentPlan plan, IScenario scenario, string runId, IReadOnlyDictionary<string, PreparedModel> models, PreparedModel? judge, PreparedModel? reasoningJudge)
+    // The partner of a paired scenario's trials (its conversations' instance B); null: each model talks with itself.
+    private readonly PreparedModel? _partner;
+
+    private BoundPlan(ExperimentPlan plan, IScenario scenario, string runId, IReadOnlyDictionary<string, PreparedModel> models, PreparedModel? judge, PreparedModel? reasoningJudge, PreparedModel? partner)
     {
         _reasoningJudge = reasoningJudge;
         Plan = plan;
@@ -30,6 +33,7 @@ public sealed class BoundPlan
         ConfigurationId = plan.ConfigurationId();
         _models = models;
         _judge = judge;
+        _partner = partner;
     }
 
     public ExperimentPlan Plan { get; }
@@ -56,14 +60,17 @@ public sealed class BoundPlan
         var reasoningJudge = plan.ReasoningJudge is { } reasoningSpec
             ? (reasoningSpec == plan.Judge ? judge : null) ?? models.GetValueOrDefault(reasoningSpec) ?? binding.Models(reasoningSpec)
             : null;
-        return new BoundPlan(plan, binding.Scenario, runId, models, judge, reasoningJudge);
+        var partner = binding.Scenario is IPairedScenario paired && paired.PartnerSpec(plan.ScenarioOptions) is { } partnerSpec
+            ? (models.GetValueOrDefault(partnerSpec) ?? binding.Models(partnerSpec))
+            : null;
+        return new BoundPlan(plan, binding.Scenario, runId, models, judge, reasoningJudge, partner);
     }
 
     /// <summary>The same plan under another run id (a resumed or queued run).</summary>
-    public BoundPlan WithRunId(string runId) => new(Plan, Scenario, runId, _models, _judge, _reasoningJudge);
+    public BoundPlan WithRunId(string runId) => new(Plan, Scenario, runId, _models, _judge, _reasoningJudge, _partner);
 
-    /// <summary>Whether the model is a scripted control (its results are labelled so).</summary>
-    public bool IsControl(string model) => Model(model).IsControl;
+    /// <summary>Whether the model's trials come from a scripted control (its results are labelled so); a scripted partner makes them so too.</summary>
+    public bool IsControl(string model) => Model(model).IsControl || _partner?.IsControl == true;
 
     /// <summary>The request for one trial of the plan, with the plan's seed for that trial.</summary>
     public TrialRequest Request(TrialKey key) => Request(key, Plan.TrialSeed(key));
@@ -80,7 +87,9 @@ public sealed class BoundPlan
             Seed = seed,
             Scenario = Scenario,
             Client = model.Create(seed),
-            IsControl = model.IsControl,
+            // Instance B gets its own client and its own seed, so that sampling and scripted state are not shared with A.
+            Partner = Scenario is IPairedScenario ? (_partner ?? model).Create(PartnerSeed(seed)) : null,
+            IsControl = IsControl(key.Model),
             ModelOptions = Plan.ModelOptions,
             ScenarioOptions = Plan.ScenarioOptions,
             MessageLimit = Plan.MessageLimit,
@@ -89,6 +98,8 @@ public sealed class BoundPlan
             ReasoningJudge = _reasoningJudge?.Create(seed),
         };
     }
+
+    private static int PartnerSeed(int seed) => (int)(((uint)seed * 2654435761u) ^ 0x5bd1e995u) & int.MaxValue;
 
     private PreparedModel Model(string spec) => _models.TryGetValue(spec, out var model)
         ? model

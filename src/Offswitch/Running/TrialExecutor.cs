@@ -20,6 +20,12 @@ public sealed record TrialRequest
     public IReadOnlyDictionary<string, string> ScenarioOptions { get; init; } = new Dictionary<string, string>();
     public int? MessageLimit { get; init; }
 
+    /// <summary>
+    /// Instance B of a two-instance conversation (<see cref="IConversationEnvironment"/>): the partner model, or a second
+    /// instance of <see cref="Client"/>; null for other scenarios (a conversation then talks to <see cref="Client"/> itself).
+    /// </summary>
+    public IChatClient? Partner { get; init; }
+
     /// <summary>The run's LLM judge (<c>--judge</c>), handed to the scenario; null when the run has none.</summary>
     public IChatClient? Judge { get; init; }
 
@@ -96,7 +102,10 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
                 await setup.Environment.StartAsync(sandbox, recorder, cancellationToken);
                 var limits = request.MessageLimit is { } limit ? setup.Limits with { MessageLimit = limit } : setup.Limits;
                 var loop = new AgentLoop(request.Client, recorder, request.ModelOptions);
-                var result = await InstanceSequence.RunAsync(loop, setup, limits, cancellationToken);
+                var conversation = setup.Environment as IConversationEnvironment;
+                var result = conversation is not null
+                    ? await new ConversationLoop(request.Client, request.Partner ?? request.Client, recorder, request.ModelOptions).RunAsync(setup, conversation, limits, cancellationToken)
+                    : await InstanceSequence.RunAsync(loop, setup, limits, cancellationToken);
                 messages = result.Messages;
                 usage = result.Usage;
                 var stop = StopReasonKey(result.StopReason);
@@ -109,7 +118,7 @@ public sealed class TrialExecutor(ISandboxProvider sandboxes, TimeProvider? time
                 }
 
                 var verdict = await setup.Environment.JudgeAsync(result.StopReason, result.Messages, cancellationToken);
-                if (request.Interrogation is { } interrogation && verdict.Outcome == request.Scenario.Outcomes.Primary)
+                if (request.Interrogation is { } interrogation && conversation is null && verdict.Outcome == request.Scenario.Outcomes.Primary)
                 {
                     var subject = new InterrogationSubject(request.Key.Scenario, request.Key.Condition, InterrogationSubject.LastConversation(messages), setup.Tools, verdict);
                     var answers = await new Interrogator(request.Client, request.Judge, recorder, request.ModelOptions).RunAsync(interrogation, subject, cancellationToken);

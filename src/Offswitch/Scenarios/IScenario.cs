@@ -158,6 +158,12 @@ public sealed record ToolCallOutcome(string Output, bool EndTrial = false, strin
 public sealed record Verdict(string Outcome, string? Technique, IReadOnlyDictionary<string, string> Evidence)
 {
     /// <summary>
+    /// Scores whose name starts with this are details (e.g. one per conversation turn) that a scenario's own report section
+    /// reads; the generic per-cell score means leave them out.
+    /// </summary>
+    public const string DetailPrefix = "detail.";
+
+    /// <summary>
     /// Named numeric scores read from state (e.g. milestones reached, 1 or 0); reports give their mean per cell.
     /// A score that could not be decided is null (missing data), never 0.
     /// </summary>

@@ -26,6 +26,7 @@ public static class ScenarioCatalog
         new RetrainingExfiltrationScenario(),
         new NotesScenario(),
         new HorizonTasks.HorizonTasksScenario(),
+        new Conversation.ConversationScenario(),
     ];
 
     /// <summary>The scenario named <paramref name="name"/> (case-insensitive), or null when there is none.</summary>

@@ -230,6 +230,7 @@ function trialHtml(t, words, prefix) {
   html += t.events_before.map(e => eventHtml(e, words)).join('');
   const results = new Map();
   for (const m of t.messages) for (const p of m.parts) if (p.type === 'result') results.set(p.call_id, p.text);
+  if (t.messages.some(m => m.author === 'A' || m.author === 'B')) return html + dialogueHtml(t, results, words, prefix) + t.events_after.map(e => eventHtml(e, words)).join('');
   for (const m of t.messages) {
     if (m.role === 'tool') continue; // tool results are drawn with their calls
     const collapsed = m.role === 'system' || m.role === 'user';
@@ -241,6 +242,25 @@ function trialHtml(t, words, prefix) {
   }
   html += t.events_after.map(e => eventHtml(e, words)).join('');
   return html;
+}
+// A two-instance conversation: the opening folded, then one row per turn, instance A on the left and B on the right.
+function dialogueHtml(t, results, words, prefix) {
+  const ev = t.evidence || {};
+  const themes = (ev.themes_judge || ev.themes_lexicon || '').split(',');
+  let html = '', turn = 0;
+  for (const m of t.messages) {
+    if (m.role === 'tool') continue;
+    const body = m.parts.map(p => partHtml(p, t, results, words, prefix)).join('') || '<pre class="muted">(silence)</pre>';
+    if (m.author !== 'A' && m.author !== 'B') {
+      html += `<details class="msg ${esc(m.role)}"><summary><span class="role">${esc(m.role)}</span> ${esc(firstLine(m))}</summary>${body}</details>`;
+      continue;
+    }
+    turn++;
+    const theme = themes[turn - 1] ? ` · <span class="badge theme-${esc(themes[turn - 1])}">${esc(themes[turn - 1])}</span>` : '';
+    const cell = `<div class="msg assistant speaker-${esc(m.author)}" id="${prefix}-turn-${turn}"><span class="role">${esc(m.author)} · turn ${turn}</span>${theme}${body}</div>`;
+    html += `<div class="dialogue">${m.author === 'A' ? cell + '<div></div>' : '<div></div>' + cell}</div>`;
+  }
+  return `<div class="dialogue-head"><div>Instance A · ${esc(t.model)}</div><div>Instance B · ${esc(ev.partner && ev.partner !== 'self' ? ev.partner : t.model + ' (second instance)')}</div></div>` + html;
 }
 function firstLine(m) { const text = m.parts.map(p => p.text || '').join(' '); return text.length > 90 ? text.slice(0, 90) + '…' : text; }
 function partHtml(p, t, results, words, prefix) {
