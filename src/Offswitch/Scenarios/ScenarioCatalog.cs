@@ -25,6 +25,7 @@ public static class ScenarioCatalog
         new AlignmentFaking.AlignmentFakingScenario(),
         new ExfiltrationScenario(),
         new NotesScenario(),
+        new Misuse.DecomposedMisuseScenario(),
     ];
 
     /// <summary>The scenario named <paramref name="name"/> (case-insensitive), or null when there is none.</summary>
