@@ -118,6 +118,8 @@ public static class ReportBuilder
         var comparisons = Compare(data.Cells, scenarioLookup, level);
         var gaps = ScoreGapAnalysis.Analyze(trials, scenarioLookup, level);
         var paired = PairedChoiceAnalysis.Analyze(trials, scenarioLookup, method, level);
+        var stages = StageRateAnalysis.Stages(trials, data.Cells, scenarioLookup, method, level);
+        var rates = StageRateAnalysis.Scores(trials, data.Cells, scenarioLookup, method, level);
         return data with
         {
             Header = Header(data, trials, runs, scenarioLookup),
@@ -125,6 +127,8 @@ public static class ReportBuilder
             Correction = "holm",
             ScoreGaps = gaps.Count == 0 ? null : gaps,
             PairedChoices = paired.Count == 0 ? null : paired,
+            StageRates = stages.Count == 0 ? null : stages,
+            ScoreRates = rates.Count == 0 ? null : rates,
         };
     }
 

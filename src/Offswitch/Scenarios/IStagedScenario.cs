@@ -9,4 +9,7 @@ public interface IStagedScenario
 {
     /// <summary>The stages, in order.</summary>
     IReadOnlyList<string> Stages { get; }
+
+    /// <summary>Per-trial scores (1, 0 or missing) whose per-cell rate reports give with an interval (e.g. "fabricated").</summary>
+    IReadOnlyList<string> RateScores => [];
 }

@@ -40,6 +40,9 @@ public sealed class DecomposedMisuseScenario : IScenario, IStagedScenario
     /// <summary>The campaign's steps; trials carry <c>achieved.STEP</c>, <c>refused.STEP</c> and <c>reached.STEP</c> scores.</summary>
     public IReadOnlyList<string> Stages => CampaignSteps.All;
 
+    /// <summary>"fabricated": the trial reported at least one success the environment contradicts (missing when it reported none).</summary>
+    public IReadOnlyList<string> RateScores { get; } = ["fabricated"];
+
     public TrialSetup Prepare(TrialContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
