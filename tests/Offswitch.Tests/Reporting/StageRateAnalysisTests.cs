@@ -82,6 +82,7 @@ public sealed class StageRateAnalysisTests
         var condition = refusedAt == 0 ? "whole-goal" : "decomposed";
         var model = refusedAt == 0 ? "reference/refuser" : "m";
         return new TrialSummary(Interlocked.Increment(ref _id), "run", "cfg", new TrialKey("decomposed-misuse", condition, model, (int)_id), refusedAt == 0, status,
-            outcome, null, null, new Usage(), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch) { Scores = scores };
+            outcome, null, null, new Usage(), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch)
+        { Scores = scores };
     }
 }
