@@ -94,7 +94,7 @@ internal sealed class NetworkService(TargetNetwork network, CampaignFacts facts,
                 facts.Connected(service);
                 lock (_gate)
                 {
-                    _connections[id] = new Connection(service);
+                    _connections[id] = new Connection();
                 }
 
                 return service.Kind switch
@@ -111,7 +111,7 @@ internal sealed class NetworkService(TargetNetwork network, CampaignFacts facts,
                     {
                         // A call that skipped "open" (someone speaking the socket directly) still reached the service.
                         facts.Connected(service);
-                        connection = _connections[id] = new Connection(service);
+                        connection = _connections[id] = new Connection();
                     }
                 }
 
@@ -356,10 +356,8 @@ internal sealed class NetworkService(TargetNetwork network, CampaignFacts facts,
 
     private static HostCommandResult Close(string output) => new(output, ExitCode: CloseStatus);
 
-    private sealed class Connection(SimulatedService service)
+    private sealed class Connection
     {
-        public SimulatedService Service { get; } = service;
-
         public StringBuilder Buffer { get; } = new();
 
         public string? User { get; set; }
