@@ -79,6 +79,18 @@ internal static class ReportRenderer
             Write(ContrastText.PairedTitle, ContrastText.PairedNote(tests, MarkdownReport.IntervalLabel(report)), ["Scenario", .. ContrastText.PairedHeaders],
                 tests.Select(t => (IReadOnlyList<string>)[t.Scenario, .. ContrastText.PairedRow(t)]));
         }
+
+        if (report.StageRates is { Count: > 0 } stages)
+        {
+            Write(StageRateAnalysis.Title, StageRateAnalysis.Note(MarkdownReport.IntervalLabel(report)), ["Scenario", .. StageRateAnalysis.Headers],
+                stages.Select(r => (IReadOnlyList<string>)[r.Scenario, .. StageRateAnalysis.Row(r)]));
+        }
+
+        if (report.ScoreRates is { Count: > 0 } rates)
+        {
+            Write(StageRateAnalysis.ScoreTitle, StageRateAnalysis.ScoreNote(MarkdownReport.IntervalLabel(report)), ["Scenario", .. StageRateAnalysis.ScoreHeaders],
+                rates.Select(r => (IReadOnlyList<string>)[r.Scenario, .. StageRateAnalysis.ScoreRow(r)]));
+        }
     }
 
     private static void WriteJudgeSections(ReportData report, string scenario)

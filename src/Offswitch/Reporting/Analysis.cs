@@ -20,6 +20,8 @@ public sealed record ScenarioLayout(OutcomeSet Outcomes, IReadOnlyList<string> C
         {
             ScoreContrasts = scenario is IContrastedScenario contrasted ? contrasted.ScoreContrasts : [],
             PairedChoices = scenario is IContrastedScenario paired ? paired.PairedChoices : [],
+            Stages = scenario is IStagedScenario staged ? staged.Stages : [],
+            RateScores = scenario is IStagedScenario rated ? rated.RateScores : [],
         };
     }
 
@@ -28,6 +30,12 @@ public sealed record ScenarioLayout(OutcomeSet Outcomes, IReadOnlyList<string> C
 
     /// <summary>Paired choices across conditions that reports test (see <see cref="IContrastedScenario"/>).</summary>
     public IReadOnlyList<PairedChoiceContrast> PairedChoices { get; init; } = [];
+
+    /// <summary>Ordered stages whose per-stage rates reports give (see <see cref="IStagedScenario"/>).</summary>
+    public IReadOnlyList<string> Stages { get; init; } = [];
+
+    /// <summary>Scores whose per-cell rate reports give (see <see cref="IStagedScenario.RateScores"/>).</summary>
+    public IReadOnlyList<string> RateScores { get; init; } = [];
 
     /// <summary>The baseline condition: <see cref="Baseline"/> or the first listed condition.</summary>
     public string? BaselineCondition => Baseline ?? ConditionOrder.FirstOrDefault();
@@ -67,6 +75,12 @@ public sealed record ReportData(IntervalSpec Interval, IReadOnlyList<CellAnalysi
 
     /// <summary>Paired-choice tests (e.g. behavioural scheming in alignment faking); null when not computed or none apply.</summary>
     public IReadOnlyList<PairedChoiceTest>? PairedChoices { get; init; }
+
+    /// <summary>Per-stage rates of staged scenarios (see <see cref="StageRateAnalysis"/>); null when none apply.</summary>
+    public IReadOnlyList<StageRate>? StageRates { get; init; }
+
+    /// <summary>Per-cell rates of staged scenarios' rate scores (e.g. fabrication); null when none apply.</summary>
+    public IReadOnlyList<StageRate>? ScoreRates { get; init; }
 
     /// <summary>The primary rate per cell stratified by the eval-awareness judge's answer (see <see cref="JudgeAnalysis"/>); null when no trial has one.</summary>
     public IReadOnlyList<EvalAwarenessStratum>? EvalAwareness { get; init; }

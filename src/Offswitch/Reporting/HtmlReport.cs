@@ -297,6 +297,16 @@ public static class HtmlReport
         {
             Table(ContrastText.PairedTitle, ContrastText.PairedNote(tests, MarkdownReport.IntervalLabel(report)), ContrastText.PairedHeaders, tests.Select(ContrastText.PairedRow));
         }
+
+        if (report.StageRates?.Where(r => r.Scenario == scenario).ToList() is { Count: > 0 } stages)
+        {
+            Table(StageRateAnalysis.Title, StageRateAnalysis.Note(MarkdownReport.IntervalLabel(report)), StageRateAnalysis.Headers, stages.Select(StageRateAnalysis.Row));
+        }
+
+        if (report.ScoreRates?.Where(r => r.Scenario == scenario).ToList() is { Count: > 0 } rates)
+        {
+            Table(StageRateAnalysis.ScoreTitle, StageRateAnalysis.ScoreNote(MarkdownReport.IntervalLabel(report)), StageRateAnalysis.ScoreHeaders, rates.Select(StageRateAnalysis.ScoreRow));
+        }
     }
 
     private static void Num(StringBuilder html, string text) => html.Append("<td class=\"num\">").Append(E(text)).Append("</td>");

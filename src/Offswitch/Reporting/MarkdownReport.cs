@@ -312,6 +312,16 @@ public static class MarkdownReport
         {
             Table(ContrastText.PairedTitle, ContrastText.PairedNote(tests, IntervalLabel(report)), ContrastText.PairedHeaders, tests.Select(ContrastText.PairedRow));
         }
+
+        if (report.StageRates?.Where(r => r.Scenario == scenario).ToList() is { Count: > 0 } stages)
+        {
+            Table(StageRateAnalysis.Title, StageRateAnalysis.Note(IntervalLabel(report)), StageRateAnalysis.Headers, stages.Select(StageRateAnalysis.Row));
+        }
+
+        if (report.ScoreRates?.Where(r => r.Scenario == scenario).ToList() is { Count: > 0 } rates)
+        {
+            Table(StageRateAnalysis.ScoreTitle, StageRateAnalysis.ScoreNote(IntervalLabel(report)), StageRateAnalysis.ScoreHeaders, rates.Select(StageRateAnalysis.ScoreRow));
+        }
     }
 
     private static string Date(DateTimeOffset? date) => date?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "–";

@@ -119,6 +119,8 @@ public static class ReportBuilder
         var gaps = ScoreGapAnalysis.Analyze(trials, scenarioLookup, level);
         var paired = PairedChoiceAnalysis.Analyze(trials, scenarioLookup, method, level);
         var conversations = ConversationAnalysis.Analyze(trials, runs, method, level);
+        var stages = StageRateAnalysis.Stages(trials, data.Cells, scenarioLookup, method, level);
+        var rates = StageRateAnalysis.Scores(trials, data.Cells, scenarioLookup, method, level);
         return data with
         {
             Header = Header(data, trials, runs, scenarioLookup),
@@ -127,6 +129,8 @@ public static class ReportBuilder
             ScoreGaps = gaps.Count == 0 ? null : gaps,
             PairedChoices = paired.Count == 0 ? null : paired,
             Conversations = conversations.Count == 0 ? null : conversations,
+            StageRates = stages.Count == 0 ? null : stages,
+            ScoreRates = rates.Count == 0 ? null : rates,
         };
     }
 

@@ -18,8 +18,9 @@ internal static class InstanceSequence
             return result;
         }
 
+        var last = result.Messages;
         while (result.StopReason is not (AgentStopReason.Cancelled or AgentStopReason.Error)
-            && await multi.NextInstanceAsync(result.StopReason, cancellationToken) is { } opening)
+            && await multi.NextInstanceAsync(result.StopReason, last, cancellationToken) is { } opening)
         {
             var instance = new TrialSetup
             {
@@ -31,6 +32,7 @@ internal static class InstanceSequence
                 Limits = setup.Limits,
             };
             var next = await loop.RunAsync(instance, limits, cancellationToken);
+            last = next.Messages;
             result = next with { Messages = [.. result.Messages, .. next.Messages], Usage = result.Usage + next.Usage };
         }
 

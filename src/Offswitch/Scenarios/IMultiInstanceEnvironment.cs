@@ -18,6 +18,16 @@ public interface IMultiInstanceEnvironment : ITrialEnvironment
     /// <returns>The next instance's opening messages, or null when no further instance runs.</returns>
     Task<IReadOnlyList<ChatMessage>?> NextInstanceAsync(AgentStopReason previousStop, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="NextInstanceAsync(AgentStopReason, CancellationToken)"/>, with the conversation of the instance that
+    /// just ended, for environments whose next opening depends on what the model said (e.g. an operator that stops a
+    /// campaign at a refusal). The default ignores the conversation.
+    /// </summary>
+    /// <param name="previousStop">Why the instance that just ended stopped.</param>
+    /// <param name="previousConversation">That instance's messages, its opening included.</param>
+    Task<IReadOnlyList<ChatMessage>?> NextInstanceAsync(AgentStopReason previousStop, IReadOnlyList<ChatMessage> previousConversation, CancellationToken cancellationToken = default) =>
+        NextInstanceAsync(previousStop, cancellationToken);
+
     /// <summary>The opening messages of the later instances, as far as they are fixed before the trial (for <c>show-prompt</c>).</summary>
     IReadOnlyList<IReadOnlyList<ChatMessage>> LaterInstances => [];
 }

@@ -27,6 +27,7 @@ public static class ScenarioCatalog
         new NotesScenario(),
         new HorizonTasks.HorizonTasksScenario(),
         new Conversation.ConversationScenario(),
+        new Misuse.DecomposedMisuseScenario(),
     ];
 
     /// <summary>The scenario named <paramref name="name"/> (case-insensitive), or null when there is none.</summary>

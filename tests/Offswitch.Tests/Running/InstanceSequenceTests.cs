@@ -35,6 +35,16 @@ public sealed class InstanceSequenceTests
         Assert.Equal(0, environment.NextCalls);
     }
 
+    [Fact]
+    public async Task RunAsync_EnvironmentReadingConversations_GetsEachEndedInstancesOwnMessages()
+    {
+        var environment = new ReadsConversations();
+
+        await InstanceSequence.RunAsync(new AgentLoop(new RecordingClient(), new TrialRecorder(TimeProvider.System)), Setup(environment), new AgentLimits());
+
+        Assert.Equal(["one ok", "two ok", "three ok"], environment.Seen);
+    }
+
     private static TrialSetup Setup(ITrialEnvironment environment) => new()
     {
         Messages = [new ChatMessage(ChatRole.User, "one")],
@@ -56,6 +66,27 @@ public sealed class InstanceSequenceTests
 
         public Task<IReadOnlyList<ChatMessage>?> NextInstanceAsync(AgentStopReason previousStop, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<ChatMessage>?>(++NextCalls == 1 ? [new ChatMessage(ChatRole.User, "two")] : null);
+    }
+
+    private sealed class ReadsConversations : IMultiInstanceEnvironment
+    {
+        public List<string> Seen { get; } = [];
+
+        public Task StartAsync(ISandbox sandbox, TrialRecorder recorder, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task<ToolCallOutcome> InvokeToolAsync(FunctionCallContent call, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<Verdict> JudgeAsync(AgentStopReason stopReason, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ChatMessage>?> NextInstanceAsync(AgentStopReason previousStop, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("the overload with the conversation is the one called");
+
+        public Task<IReadOnlyList<ChatMessage>?> NextInstanceAsync(AgentStopReason previousStop, IReadOnlyList<ChatMessage> previousConversation, CancellationToken cancellationToken = default)
+        {
+            Seen.Add(string.Join(' ', previousConversation.Select(m => m.Text)));
+            string[] next = ["two", "three"];
+            return Task.FromResult<IReadOnlyList<ChatMessage>?>(Seen.Count <= next.Length ? [new ChatMessage(ChatRole.User, next[Seen.Count - 1])] : null);
+        }
     }
 
     private sealed class RecordingClient : IChatClient
