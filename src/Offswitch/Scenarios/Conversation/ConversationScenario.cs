@@ -45,6 +45,12 @@ public sealed class ConversationScenario : IScenario, IPairedScenario
 
     public IReadOnlyList<string> DefaultConditions { get; } = [Open];
 
+    public IReadOnlyList<ScenarioOption> Options { get; } =
+    [
+        new(TurnsOption, ScenarioOptionKind.Number, $"Turns per conversation, a whole number from 2 to {MaxTurns} (default {DefaultTurns}, the system card's)."),
+        new(PartnerOption, ScenarioOptionKind.Text, "The model spec of instance B (e.g. anthropic/claude-opus-4-1); without it each model talks with a second instance of itself."),
+    ];
+
     public string BaselineCondition => Open;
 
     public OutcomeSet Outcomes => ConversationOutcomes.Set;
@@ -61,11 +67,6 @@ public sealed class ConversationScenario : IScenario, IPairedScenario
         if (options.TryGetValue(PartnerOption, out var partner) && string.IsNullOrWhiteSpace(partner))
         {
             throw new InvalidInputException($"Option '{PartnerOption}' is empty: give the partner's model spec, e.g. --option {PartnerOption}=openai/gpt-4.1, or leave it out for a model talking with itself.");
-        }
-
-        foreach (var key in options.Keys.Where(k => k is not TurnsOption and not PartnerOption))
-        {
-            throw new InvalidInputException($"Unknown option '{key}' for {ScenarioName}. Known: {TurnsOption}, {PartnerOption}.");
         }
     }
 

@@ -157,7 +157,7 @@ public sealed class ConversationScenarioTests
     {
         Assert.Throws<InvalidInputException>(() => Scenario.ValidateOptions(new Dictionary<string, string> { ["turns"] = "1" }));
         Assert.Throws<InvalidInputException>(() => Scenario.ValidateOptions(new Dictionary<string, string> { ["partner"] = " " }));
-        Assert.Throws<InvalidInputException>(() => Scenario.ValidateOptions(new Dictionary<string, string> { ["turn"] = "3" }));
+        Assert.Throws<InvalidInputException>(() => ScenarioOptions.Check(Scenario, new Dictionary<string, string> { ["turn"] = "3" }));
         Scenario.ValidateOptions(new Dictionary<string, string> { ["turns"] = "12", ["partner"] = "reference/drift" });
     }
 
