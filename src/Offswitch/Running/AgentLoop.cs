@@ -56,21 +56,10 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
                 {
                     response = await client.GetResponseAsync(messages, chatOptions, token);
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeLimit.IsCancellationRequested)
-                {
-                    return Stop(AgentStopReason.TimeLimit, $"time limit {limits.TimeLimit} reached");
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return Stop(AgentStopReason.Cancelled, "cancelled");
-                }
-                catch (Exception ex) when (ModelErrors.IsContextOverflow(ex))
-                {
-                    return Stop(AgentStopReason.ContextLimit, "context window exceeded", ex.Message);
-                }
                 catch (Exception ex)
                 {
-                    return Stop(AgentStopReason.Error, error: $"model call failed: {ex.GetType().Name}: {ex.Message}");
+                    var (reason, endReason, error) = ModelErrors.StopFor(ex, cancellationToken.IsCancellationRequested, timeLimit.IsCancellationRequested, limits.TimeLimit, "model call failed");
+                    return Stop(reason, endReason, error);
                 }
 
                 var callUsage = ToUsage(response.Usage);
@@ -204,9 +193,23 @@ public sealed class AgentLoop(IChatClient client, TrialRecorder recorder, ModelO
         : new Usage(details.InputTokenCount ?? 0, details.OutputTokenCount ?? 0, details.ReasoningTokenCount ?? 0, 1);
 }
 
-/// <summary>Recognises provider errors that mean "the conversation no longer fits" (the paper discards those trials).</summary>
+/// <summary>What a failed model call means for the trial.</summary>
 public static class ModelErrors
 {
+    /// <summary>
+    /// The stop a failed model call ends the trial with: the run's cancellation, the trial's time limit, a context
+    /// overflow (discarded, as the paper does), or an error (<paramref name="failure"/> says where).
+    /// </summary>
+    public static (AgentStopReason Reason, string? EndReason, string? Error) StopFor(
+        Exception ex, bool runCancelled, bool timeLimitReached, TimeSpan? limit, string failure) => ex switch
+    {
+        OperationCanceledException when !runCancelled && timeLimitReached => (AgentStopReason.TimeLimit, $"time limit {limit} reached", null),
+        OperationCanceledException when runCancelled => (AgentStopReason.Cancelled, "cancelled", null),
+        _ when IsContextOverflow(ex) => (AgentStopReason.ContextLimit, "context window exceeded", ex.Message),
+        _ => (AgentStopReason.Error, null, $"{failure}: {ex.GetType().Name}: {ex.Message}"),
+    };
+
+    /// <summary>Whether a provider error means "the conversation no longer fits" (the paper discards those trials).</summary>
     public static bool IsContextOverflow(Exception ex)
     {
         var text = ex.Message;

@@ -64,21 +64,10 @@ internal sealed class ConversationLoop(IChatClient a, IChatClient b, TrialRecord
                 {
                     response = await client.GetResponseAsync(view, chatOptions, linked.Token);
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeLimit.IsCancellationRequested)
-                {
-                    return Stop(AgentStopReason.TimeLimit, $"time limit {limits.TimeLimit} reached");
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return Stop(AgentStopReason.Cancelled, "cancelled");
-                }
-                catch (Exception ex) when (ModelErrors.IsContextOverflow(ex))
-                {
-                    return Stop(AgentStopReason.ContextLimit, "context window exceeded", ex.Message);
-                }
                 catch (Exception ex)
                 {
-                    return Stop(AgentStopReason.Error, error: $"model call failed (instance {speaker}, turn {turn}): {ex.GetType().Name}: {ex.Message}");
+                    var (reason, endReason, error) = ModelErrors.StopFor(ex, cancellationToken.IsCancellationRequested, timeLimit.IsCancellationRequested, limits.TimeLimit, $"model call failed (instance {speaker}, turn {turn})");
+                    return Stop(reason, endReason, error);
                 }
 
                 var callUsage = AgentLoop.ToUsage(response.Usage);
