@@ -159,6 +159,13 @@ public static class Analysis
     public const string ErrorOutcome = "error";
 
     /// <summary>
+    /// Whether a trial counts in its cell's N: not an infrastructure error (whatever outcome string it carries) and not an
+    /// outcome the scenario leaves out of N (discarded, unjudged…).
+    /// </summary>
+    public static bool CountsInN(TrialSummary trial, OutcomeSet outcomes) =>
+        trial.Status != TrialStatus.Error && trial.Outcome != ErrorOutcome && !outcomes.ExcludedFromN.Contains(trial.Outcome);
+
+    /// <summary>
     /// Groups trials into cells and computes k, n, the primary rate and its interval. Trials of scenarios the lookup does
     /// not know are left out and named in <see cref="ReportData.UnknownScenarios"/>. The caller chooses which trials are
     /// comparable (e.g. one run or one configuration); this method pools whatever it is given.

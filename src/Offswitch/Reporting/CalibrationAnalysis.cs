@@ -85,9 +85,8 @@ public static class CalibrationAnalysis
             }
 
             var ordered = cell.OrderBy(t => t.Summary.Key.Index).ToList();
-            var excluded = layout.Outcomes.ExcludedFromN.ToHashSet(StringComparer.Ordinal);
             var counted = ordered
-                .Where(t => t.Summary.Status != TrialStatus.Error && t.Summary.Outcome != Analysis.ErrorOutcome && !excluded.Contains(t.Summary.Outcome))
+                .Where(t => Analysis.CountsInN(t.Summary, layout.Outcomes))
                 .Select(t => t.Summary.Outcome == layout.Outcomes.Primary)
                 .ToList();
             var k = counted.Count(x => x);

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using Offswitch.Statistics;
 using Offswitch.Storage;
-using Offswitch.Trials;
 
 namespace Offswitch.Reporting;
 
@@ -70,9 +69,8 @@ public static class JudgeAnalysis
                 continue;
             }
 
-            var excluded = layout.Outcomes.ExcludedFromN.ToHashSet(StringComparer.Ordinal);
             var counted = trials.Where(t => t.Key.Scenario == cell.Scenario && t.Key.Condition == cell.Condition && t.Key.Model == cell.Model
-                    && t.Status != TrialStatus.Error && t.Outcome != Analysis.ErrorOutcome && !excluded.Contains(t.Outcome))
+                    && Analysis.CountsInN(t, layout.Outcomes))
                 .ToList();
             if (!counted.Any(t => t.Scores.ContainsKey(Deliberated)))
             {

@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 using Offswitch.Scoring.Reasoning;
 using Offswitch.Statistics;
 using Offswitch.Storage;
-using Offswitch.Trials;
 
 namespace Offswitch.Reporting;
 
@@ -98,9 +97,8 @@ public static class ReasoningAnalysis
                 continue;
             }
 
-            var excluded = layout.Outcomes.ExcludedFromN.ToHashSet(StringComparer.Ordinal);
             var counted = trials.Where(t => t.Key.Scenario == cell.Scenario && t.Key.Condition == cell.Condition && t.Key.Model == cell.Model
-                    && t.Status != TrialStatus.Error && t.Outcome != Analysis.ErrorOutcome && !excluded.Contains(t.Outcome))
+                    && Analysis.CountsInN(t, layout.Outcomes))
                 .ToList();
             var judged = counted.Where(t => t.Scores.ContainsKey(ReasoningScores.Available)).ToList();
             if (judged.Count == 0)

@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using Offswitch.Scenarios;
 using Offswitch.Statistics;
 using Offswitch.Storage;
-using Offswitch.Trials;
 
 namespace Offswitch.Reporting;
 
@@ -127,9 +126,8 @@ public static class StageRateAnalysis
                 continue;
             }
 
-            var excluded = layout.Outcomes.ExcludedFromN.ToHashSet(StringComparer.Ordinal);
             var counted = byCell[(cell.Scenario, cell.Condition, cell.Model)]
-                .Where(t => t.Status != TrialStatus.Error && t.Outcome != Outcomes.Error && !excluded.Contains(t.Outcome))
+                .Where(t => Analysis.CountsInN(t, layout.Outcomes))
                 .ToList();
             foreach (var stage in stages)
             {
