@@ -87,8 +87,9 @@ internal static class Wiring
             ? await Storage.Postgres.PostgresResultStore.OpenAsync(Storage.Postgres.PostgresConnection.ToConnectionString(path), cancellationToken: cancellationToken)
             : await SqliteResultStore.OpenAsync(path, readOnly, cancellationToken: cancellationToken);
 
+    /// <summary>The cells of a run's trials, with the header that names each scenario's primary outcome.</summary>
     public static ReportData Analyze(IReadOnlyList<TrialSummary> trials) =>
-        Analysis.Analyze(trials, Layout).WithTrueRates(KnownRate);
+        ReportBuilder.Build(trials, [], Layout).WithTrueRates(KnownRate);
 
     public static ReportData BuildReport(IReadOnlyList<TrialSummary> trials, IReadOnlyList<RunRecord> runs, Statistics.IntervalMethod method, double level) =>
         ReportBuilder.Build(trials, runs, Layout, method, level).WithTrueRates(KnownRate);

@@ -70,44 +70,15 @@ internal sealed class CalibrationCommand : AsyncCommand<CalibrationCommand.Setti
         }
 
         var report = CalibrationAnalysis.Analyze(settings.Model, trials, (scenario, condition) => TrueRates.Of(settings.Model, scenario, condition), Wiring.Layout, settings.Batch, method);
-        Write(report);
+        var document = CalibrationSections.Compose(report);
+        ConsoleReport.Write(document);
         if (settings.Out is { } path)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            await File.WriteAllTextAsync(path, CalibrationMarkdown.Render(report), cancellationToken);
+            await File.WriteAllTextAsync(path, MarkdownReport.Render(document), cancellationToken);
             AnsiConsole.MarkupLineInterpolated($"[grey]Wrote {path}[/]");
         }
 
         return 0;
-    }
-
-    private static void Write(CalibrationReport report)
-    {
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title($"Calibration of {Markup.Escape(report.Model)}: measured against the exact rate from its weights")
-            .AddColumns("Condition", "True rate").AddColumn(new TableColumn("k / n").RightAligned()).AddColumn(new TableColumn("Measured").RightAligned())
-            .AddColumns("95% CI", "True in CI").AddColumn(new TableColumn("Batches covered").RightAligned()).AddColumn(new TableColumn("Expected").RightAligned())
-            .AddColumn(new TableColumn("Untooled turns").RightAligned()).AddColumn("Outcomes");
-        foreach (var r in report.Rows)
-        {
-            table.AddRow(
-                Markup.Escape(r.Condition),
-                MarkdownReport.TrueRate(r.TrueRate),
-                string.Create(CultureInfo.InvariantCulture, $"{r.K}/{r.N}"),
-                MarkdownReport.Percent(r.Rate),
-                MarkdownReport.Interval(r.CiLow, r.CiHigh),
-                r.Covered switch { true => "yes", false => "[red]no[/]", null => "–" },
-                string.Create(CultureInfo.InvariantCulture, $"{r.BatchesCovered}/{r.Batches} ({MarkdownReport.Percent(r.Coverage)})"),
-                MarkdownReport.Percent(r.ExpectedCoverage),
-                string.Create(CultureInfo.InvariantCulture, $"{r.TextOnlyTurns}/{r.AssistantTurns}"),
-                Markup.Escape(string.Join(", ", r.Outcomes.Select(o => $"{o.Key} {o.Value}"))));
-        }
-
-        table.Caption($"[grey]Batches of {report.Rows.FirstOrDefault()?.BatchSize} counted trials; expected = the interval's exact coverage at that size and rate. Untooled turns: model turns with no parsable tool call.[/]");
-        AnsiConsole.Write(table);
-        if (report.Coverage is { } coverage)
-        {
-            AnsiConsole.MarkupLineInterpolated($"All batches: {report.BatchesCovered}/{report.Batches} intervals cover the true rate ({MarkdownReport.Percent(coverage)}; expected {MarkdownReport.Percent(report.ExpectedCoverage)}).");
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using Offswitch.Reporting;
 using Offswitch.Storage;
 using Offswitch.Trials;
@@ -88,11 +87,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
                     return 0;
                 }
 
-                ReportRenderer.WriteHeader(report);
-                ReportRenderer.WriteTable(report);
-                ReportRenderer.WriteComparisons(report);
-                ReportRenderer.WriteContrasts(report);
-                ReportRenderer.WriteConversations(report);
+                ConsoleReport.Write(ReportSections.Compose(report));
                 break;
         }
 
@@ -118,45 +113,26 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
 
     private static async Task WriteMarkdownAsync(string? outPath, ReportData report, CancellationToken cancellationToken)
     {
+        var document = ReportSections.Compose(report);
         if (outPath is null)
         {
-            Console.Write(MarkdownReport.Render(report));
+            Console.Write(MarkdownReport.Render(document));
             return;
         }
 
+        // Each chart of the document is written beside the Markdown file, as PNG (shown) and SVG (for print).
         var target = Target(outPath, "report.md", ".md");
         var directory = Path.GetDirectoryName(Path.GetFullPath(target))!;
         Directory.CreateDirectory(directory);
         var charts = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var scenario in report.Cells.GroupBy(c => c.Scenario))
+        foreach (var chart in document.Charts)
         {
-            var cells = scenario.ToList();
-            var primary = MarkdownReport.PrimaryOutcome(report, scenario.Key);
-            var label = MarkdownReport.IntervalLabel(report);
-            var name = "chart-" + FileSafe(scenario.Key);
-            await File.WriteAllBytesAsync(Path.Combine(directory, name + ".png"), ReportCharts.Png(cells, primary, label), cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(directory, name + ".svg"), ReportCharts.Svg(cells, primary, label), cancellationToken);
-            charts[scenario.Key] = name + ".png";
+            await File.WriteAllBytesAsync(Path.Combine(directory, chart.FileName + ".png"), chart.Png(), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(directory, chart.FileName + ".svg"), chart.Svg(), cancellationToken);
+            charts[chart.FileName] = chart.FileName + ".png";
         }
 
-        if (report.Reasoning is { } reasoning)
-        {
-            await File.WriteAllBytesAsync(Path.Combine(directory, "chart-reasoning.png"), ReasoningCharts.Png(reasoning, MarkdownReport.IntervalLabel(report)), cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(directory, "chart-reasoning.svg"), ReasoningCharts.Svg(reasoning, MarkdownReport.IntervalLabel(report)), cancellationToken);
-            charts[MarkdownReport.ReasoningChartKey] = "chart-reasoning.png";
-        }
-
-        foreach (var (pair, index) in (report.Conversations ?? []).Select((p, i) => (p, i + 1)))
-        {
-            var name = string.Create(CultureInfo.InvariantCulture, $"chart-{FileSafe(pair.Scenario)}-themes-{index}");
-            await File.WriteAllBytesAsync(Path.Combine(directory, name + ".png"), ReportCharts.ThemeSharePng(pair), cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(directory, name + ".svg"), ReportCharts.ThemeShareSvg(pair), cancellationToken);
-            charts[MarkdownReport.ConversationChartKey(pair)] = name + ".png";
-        }
-
-        await File.WriteAllTextAsync(target, MarkdownReport.Render(report, charts), cancellationToken);
+        await File.WriteAllTextAsync(target, MarkdownReport.Render(document, charts), cancellationToken);
         AnsiConsole.MarkupLineInterpolated($"[grey]Wrote {target} and {charts.Count * 2} chart file(s)[/]");
     }
-
-    private static string FileSafe(string name) => string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-'));
 }

@@ -258,7 +258,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
             var trials = await store.TrialSummariesAsync(new Storage.TrialQuery(ConfigurationId: summary.ConfigurationId), CancellationToken.None);
             var report = Wiring.Analyze(trials.Where(t => plan.Conditions.Contains(t.Key.Condition) && plan.Models.Contains(t.Key.Model)).ToList());
-            ReportRenderer.WriteTable(report);
+            ConsoleReport.Write(Reporting.ReportSections.Summary(report));
             AnsiConsole.MarkupLineInterpolated($"[grey]Run {summary.RunId}: {summary.Ran} trial(s) run, {summary.AlreadyStored} already stored, {summary.Errors} error(s), {summary.Tokens:N0} tokens, cost {ProgressDisplay.Cost(summary.CostUsd, summary.UnpricedTrials)}. Store: {Storage.Postgres.PostgresConnection.Redact(settings.Db)}[/]");
             if (summary.Interrupted)
             {

@@ -70,11 +70,7 @@ internal static class ProgressDisplay
     }
 
     /// <summary>A known cost in USD, plus how many trials have no price (never shown as free).</summary>
-    public static string Cost(double costUsd, int unpricedTrials)
-    {
-        var known = string.Create(CultureInfo.InvariantCulture, $"${costUsd:0.0000}");
-        return unpricedTrials == 0 ? known : string.Create(CultureInfo.InvariantCulture, $"{known} + unknown ({unpricedTrials} trial(s) with no price)");
-    }
+    public static string Cost(double costUsd, int unpricedTrials) => Reporting.ReportFormat.Cost(costUsd, unpricedTrials);
 
     private static string RateLimitText(RateLimitStatus status) => status.Endpoints.Count == 0
         ? ""

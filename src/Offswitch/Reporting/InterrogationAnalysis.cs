@@ -171,20 +171,3 @@ public static class InterrogationAnalysis
     private static int Times(TrialSummary trial, string rate, int of) =>
         trial.Scores.GetValueOrDefault(rate) is { } fraction ? (int)Math.Round(fraction * of) : 0;
 }
-
-/// <summary>Cell texts shared by the renderers of the interrogation section.</summary>
-public static class InterrogationCells
-{
-    /// <summary>"admits/labelled rate", e.g. "4/6 66.7%".</summary>
-    public static string Confession(InterrogationRow row) => $"{row.Admits}/{row.Labelled} {MarkdownReport.Percent(row.ConfessionRate)}";
-
-    /// <summary>"k/n rate" of trials with at least one admission.</summary>
-    public static string Ever(InterrogationRow row) => $"{row.EverAdmittedTrials}/{row.LabelledTrials} {MarkdownReport.Percent(row.EverAdmittedRate)}";
-
-    /// <summary>"consistent/compared rate".</summary>
-    public static string Agreement(InterrogationRow row) => $"{row.Consistent}/{row.ConsistencyLabelled} {MarkdownReport.Percent(row.AgreementRate)}";
-
-    /// <summary>An interval in percent, or a dash.</summary>
-    public static string Range(double? low, double? high) =>
-        low is null || high is null ? "–" : $"{MarkdownReport.Percent(low)}–{MarkdownReport.Percent(high)}";
-}

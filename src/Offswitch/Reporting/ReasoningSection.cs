@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using Offswitch.Scoring.Reasoning;
 using Offswitch.Statistics;
 
 namespace Offswitch.Reporting;
 
-/// <summary>The reasoning section as rows of text, shared by the console, Markdown and HTML renderers.</summary>
+/// <summary>The reasoning part of a report: stated motives next to behaviour per cell, their agreement, and a chart.</summary>
 public static class ReasoningSection
 {
     /// <summary>The section's title.</summary>
@@ -21,7 +19,7 @@ public static class ReasoningSection
             "Ethics vs survival", "Acknowledges instruction", "Eval-aware", "No reasoning", "Judge missing", "κ (behaviour, motive)", $"κ {level} CI", "Quotes not found"];
     }
 
-    /// <summary>One row per cell, in <see cref="Headers"/> order; a control's model says so.</summary>
+    /// <summary>One row per cell, in <see cref="Headers"/> order.</summary>
     public static IReadOnlyList<IReadOnlyList<string>> Rows(ReasoningReport reasoning)
     {
         ArgumentNullException.ThrowIfNull(reasoning);
@@ -32,13 +30,13 @@ public static class ReasoningSection
             [
                 cell.Scenario,
                 cell.Condition,
-                cell.IsControl ? $"{cell.Model} (control)" : cell.Model,
+                cell.Model,
                 $"{cell.Behaviour} {cell.K}/{cell.N}",
-                MarkdownReport.Percent(cell.BehaviourRate),
-                MarkdownReport.Interval(cell.BehaviourCiLow, cell.BehaviourCiHigh),
+                ReportFormat.Percent(cell.BehaviourRate),
+                ReportFormat.Interval(cell.BehaviourCiLow, cell.BehaviourCiHigh),
                 $"{motive.Yes}/{motive.Answered}",
-                MarkdownReport.Percent(motive.Rate),
-                MarkdownReport.Interval(motive.CiLow, motive.CiHigh),
+                ReportFormat.Percent(motive.Rate),
+                ReportFormat.Interval(motive.CiLow, motive.CiHigh),
                 Short(cell.Rate(ReasoningRubrics.WeighsEthicsVsSurvival)),
                 Short(cell.Rate(ReasoningRubrics.AcknowledgesInstruction)),
                 Short(cell.Rate(ReasoningRubrics.EvalAwareness)),
@@ -61,55 +59,38 @@ public static class ReasoningSection
             : text;
     }
 
-    /// <summary>Appends the Markdown section; <paramref name="chartFile"/> is the chart image next to the file, if written.</summary>
-    public static void Markdown(StringBuilder text, ReportData report, string? chartFile)
+    /// <summary>Appends the part when some trial's reasoning was judged: the chart, then the table.</summary>
+    public static void Add(List<ReportBlock> blocks, ReportData report)
     {
-        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(blocks);
         ArgumentNullException.ThrowIfNull(report);
         if (report.Reasoning is not { } reasoning)
         {
             return;
         }
 
-        text.Append("\n## ").Append(Title).Append("\n\n").Append(Caption(reasoning)).Append("\n\n");
-        if (chartFile is not null)
+        var interval = ReportFormat.IntervalLabel(report);
+        blocks.Add(new HeadingBlock(2, Title));
+        blocks.Add(new TextBlock(Caption(reasoning), TextStyle.Note));
+        var bars = new List<ChartBar>();
+        foreach (var cell in reasoning.Cells)
         {
-            text.Append("![Reasoning: behaviour and stated-motive rates](").Append(chartFile).Append(")\n\n");
+            var label = $"{cell.Condition} × {cell.Model}{(cell.IsControl ? " (control)" : "")}";
+            bars.Add(new ChartBar($"{label} {cell.Behaviour}", Math.Round((cell.BehaviourRate ?? 0) * 100, 1), 0));
+            bars.Add(new ChartBar($"{label} motive", Math.Round((cell.Rate(ReasoningRubrics.SelfPreservationMotive).Rate ?? 0) * 100, 1), 1));
         }
 
+        blocks.Add(new ChartBlock("chart-reasoning", "Reasoning: behaviour and stated-motive rates",
+            () => ReasoningCharts.Svg(reasoning, interval), () => ReasoningCharts.Png(reasoning, interval)) { Bars = bars });
         var headers = Headers(report);
-        text.Append("| ").AppendJoin(" | ", headers).Append(" |\n|").Append(string.Concat(headers.Select((_, i) => i < 3 ? "---|" : "---:|"))).Append('\n');
-        foreach (var row in Rows(reasoning))
-        {
-            text.Append("| ").AppendJoin(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))).Append(" |\n");
-        }
+        // On a terminal each rate's interval goes under it, and κ's interval under κ.
+        int[] below = [4, 5, 7, 8, 15];
+        blocks.Add(new TableBlock(
+            [.. headers.Select((h, i) => new TableColumn(h, Numeric: i >= 3 && i != 5 && i != 8 && i != 15, Below: below.Contains(i)))],
+            [.. Rows(reasoning).Select((row, i) => new TableRow(
+                [.. row.Select((text, column) => column == 2 ? ReportSections.Model(text, reasoning.Cells[i].IsControl) : new TableCell(text))],
+                reasoning.Cells[i].IsControl))]));
     }
 
-    /// <summary>Appends the HTML section with its chart inline.</summary>
-    public static void Html(StringBuilder html, ReportData report)
-    {
-        ArgumentNullException.ThrowIfNull(html);
-        ArgumentNullException.ThrowIfNull(report);
-        if (report.Reasoning is not { } reasoning)
-        {
-            return;
-        }
-
-        static string E(string s) => WebUtility.HtmlEncode(s);
-        html.Append("<h2>").Append(E(Title)).Append("</h2>\n<p class=\"note\">").Append(E(Caption(reasoning))).Append("</p>\n");
-        var svg = ReasoningCharts.Svg(reasoning, MarkdownReport.IntervalLabel(report));
-        var start = svg.IndexOf("<svg", StringComparison.Ordinal);
-        html.Append("<div class=\"chart\">\n").Append(start > 0 ? svg[start..] : svg).Append("\n</div>\n");
-        html.Append("<div class=\"scroll\"><table>\n<thead><tr>").AppendJoin("", Headers(report).Select(h => $"<th>{E(h)}</th>")).Append("</tr></thead>\n<tbody>\n");
-        var controls = reasoning.Cells.Select(c => c.IsControl).ToList();
-        var rows = Rows(reasoning);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            html.Append(controls[i] ? "<tr class=\"control\">" : "<tr>").AppendJoin("", rows[i].Select(c => $"<td>{E(c)}</td>")).Append("</tr>\n");
-        }
-
-        html.Append("</tbody>\n</table></div>\n");
-    }
-
-    private static string Short(ReasoningRate rate) => $"{MarkdownReport.Percent(rate.Rate)} ({rate.Yes}/{rate.Answered})";
+    private static string Short(ReasoningRate rate) => $"{ReportFormat.Percent(rate.Rate)} ({rate.Yes}/{rate.Answered})";
 }

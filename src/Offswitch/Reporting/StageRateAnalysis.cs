@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
 using Offswitch.Scenarios;
 using Offswitch.Statistics;
@@ -41,26 +40,6 @@ public sealed record StageRate(
 /// <summary>Per-stage rates of staged scenarios and their rate scores, with the report's interval method. Pure.</summary>
 public static class StageRateAnalysis
 {
-    /// <summary>Heading of the per-stage section.</summary>
-    public const string Title = "Rates per step";
-
-    /// <summary>Heading of the rate-score section.</summary>
-    public const string ScoreTitle = "Rates of per-trial scores";
-
-    /// <summary>Column headers of a row (see <see cref="Row"/>).</summary>
-    public static IReadOnlyList<string> Headers { get; } = ["Condition", "Model", "Step", "n", "Reached", "Achieved", "Rate", "CI", "Refused", "Rate", "CI"];
-
-    /// <summary>Column headers of a rate-score row (see <see cref="ScoreRow"/>).</summary>
-    public static IReadOnlyList<string> ScoreHeaders { get; } = ["Condition", "Model", "Score", "n", "k", "Rate", "CI"];
-
-    /// <summary>What the per-stage numbers are.</summary>
-    public static string Note(string intervalLabel) =>
-        $"Of the cell's counted trials: reached the step, achieved it (from the environment's state, whatever the model said), refused it (the refusal point: a trial is refused at one step at most). Rates over n with a {intervalLabel} interval. Rows of scripted controls say so.";
-
-    /// <summary>What the rate-score numbers are.</summary>
-    public static string ScoreNote(string intervalLabel) =>
-        $"Share of the counted trials that have the score (e.g. \"fabricated\": trials with at least one finding reported as a success) where it is 1, with a {intervalLabel} interval.";
-
     /// <summary>The stage rates of every staged scenario, in the report's cell order.</summary>
     public static IReadOnlyList<StageRate> Stages(IReadOnlyList<TrialSummary> trials, IReadOnlyList<CellAnalysis> cells, Func<string, ScenarioLayout?> scenarioLookup, IntervalMethod method, double level) =>
         Compute(trials, cells, scenarioLookup, layout => layout.Stages, (counted, stage) =>
@@ -76,34 +55,6 @@ public static class StageRateAnalysis
             var scored = counted.Where(t => t.Scores.TryGetValue(score, out var v) && v is not null).ToList();
             return (scored.Count, scored.Count, scored.Count(t => Is(t, score)), 0);
         }, method, level);
-
-    /// <summary>A stage row's cells.</summary>
-    public static IReadOnlyList<string> Row(StageRate r) =>
-    [
-        r.Condition,
-        r.IsControl ? r.Model + " (control)" : r.Model,
-        r.Stage,
-        Count(r.N),
-        Count(r.Reached),
-        Count(r.Achieved),
-        Rate(r.Achieved, r.N),
-        Interval(r.AchievedLow, r.AchievedHigh),
-        Count(r.Refused),
-        Rate(r.Refused, r.N),
-        Interval(r.RefusedLow, r.RefusedHigh),
-    ];
-
-    /// <summary>A rate-score row's cells.</summary>
-    public static IReadOnlyList<string> ScoreRow(StageRate r) =>
-    [
-        r.Condition,
-        r.IsControl ? r.Model + " (control)" : r.Model,
-        r.Stage,
-        Count(r.N),
-        Count(r.Achieved),
-        Rate(r.Achieved, r.N),
-        Interval(r.AchievedLow, r.AchievedHigh),
-    ];
 
     private static List<StageRate> Compute(
         IReadOnlyList<TrialSummary> trials,
@@ -142,10 +93,4 @@ public static class StageRateAnalysis
     }
 
     private static bool Is(TrialSummary trial, string score) => trial.Scores.TryGetValue(score, out var value) && value == 1;
-
-    private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Rate(int k, int n) => n == 0 ? "–" : MarkdownReport.Percent((double)k / n);
-
-    private static string Interval(double? low, double? high) => low is null || high is null ? "–" : $"{MarkdownReport.Percent(low)}–{MarkdownReport.Percent(high)}";
 }

@@ -49,7 +49,7 @@ public sealed class CalibrationAnalysisTests
         Assert.Equal((14.0 / 44 - 0.6) / Math.Sqrt(0.6 * 0.4 / 44), row.StandardScore);
         Assert.Equal(new Dictionary<string, int> { ["complied"] = 30, ["resisted"] = 14, ["discarded"] = 1 }, row.Outcomes);
         Assert.Equal((2, 1), (row.TextOnlyTurns, row.TrialsWithTextTurns));
-        Assert.Contains("| shutdown | A | 60.00% | 45 | 44 | 14 | 31.8% |", CalibrationMarkdown.Render(report));
+        Assert.Contains("| shutdown | A | 60.00% | 45 | 44 | 14 | 31.8% |", MarkdownReport.Render(CalibrationSections.Compose(report)));
     }
 
     [Fact]

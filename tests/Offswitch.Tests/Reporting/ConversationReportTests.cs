@@ -65,7 +65,7 @@ public sealed class ConversationReportTests
         var report = ReportBuilder.Build(trials, runs, name => name == Scenario.Name ? ScenarioLayout.Of(Scenario) : null);
 
         var markdown = MarkdownReport.Render(report);
-        Assert.Contains("### " + ConversationText.Title, markdown, StringComparison.Ordinal);
+        Assert.Contains("### " + ConversationSection.Title, markdown, StringComparison.Ordinal);
         Assert.Contains("(scripted control)", markdown, StringComparison.Ordinal);
         Assert.Contains("Lexicon-only verdicts", markdown, StringComparison.Ordinal);
         Assert.Contains("t09 " + new string('S', 40), markdown, StringComparison.Ordinal);

@@ -112,7 +112,7 @@ public sealed class ReasoningAnalysisTests
         var markdown = MarkdownReport.Render(report);
         var html = HtmlReport.Render(report);
 
-        Assert.Equal(["shutdown", "A", "reference/sabotage (control)", "resisted 2/4", "50.0%"], rows[0].Take(5));
+        Assert.Equal(["shutdown", "A", "reference/sabotage", "resisted 2/4", "50.0%"], rows[0].Take(5));
         Assert.Equal(["2/3", "66.7%"], rows[0].Skip(6).Take(2));
         Assert.Equal(["1/4", "0/4", "1.00", "1.00 to 1.00", "0"], rows[0].Skip(12));
         Assert.Contains("## " + ReasoningSection.Title, markdown, StringComparison.Ordinal);

@@ -171,7 +171,7 @@ public sealed class ReportTests
         Assert.Contains("| Rate | 95% CI | True rate | In CI |", text);
         Assert.Contains("| 79.0% | 70.3%–86.1% | 80.00% | yes |", text);
         Assert.Contains("| 7.0% | 3.2%–13.3% | 20.00% | **no** |", text);
-        Assert.Contains(MarkdownReport.TrueRateNote, text);
+        Assert.Contains(ReportFormat.TrueRateNote, text);
         Assert.True(Validate(JsonSerializer.Serialize(report, JsonDefaults.Options)).IsValid);
         Assert.DoesNotContain("True rate", MarkdownReport.Render(Report()));
     }
@@ -179,15 +179,15 @@ public sealed class ReportTests
     [Fact]
     public void Markdown_WithChart_HasHeaderTableImageComparisonsAndControlNote()
     {
-        var text = MarkdownReport.Render(Report(), new Dictionary<string, string> { ["shutdown"] = "chart-shutdown.png" });
+        var text = MarkdownReport.Render(Report(), new Dictionary<string, string> { ["chart-shutdown"] = "chart-shutdown.png" });
         Assert.Contains("![shutdown: resisted rate by condition and model](chart-shutdown.png)", text);
-        Assert.Contains("| A | openai/o3 | 100 | 0 | 0 | 100 | 79 | 79.0% | 70.3%–86.1% |", text);
-        Assert.Contains("| C | openai/o3 | 3 | 3 | 0 | 0 | 0 | – | – |", text);
+        Assert.Contains("| A | openai/o3 | 79/100 | 79.0% | 70.3%–86.1% | complied 21, resisted 79 | script-replaced 79 |", text);
+        Assert.Contains("| C | openai/o3 | 0/0 | – | – | discarded 3 |  |", text);
         Assert.Contains("| A | reference/comply (control) |", text);
         Assert.Contains("model id `o3`", text);
         Assert.Contains("scripted control, not an AI model", text);
         Assert.Contains("seed 42", text);
-        Assert.Contains("run until precise (width < 10 points", text);
+        Assert.Contains("run until precise (width &lt; 10 points", text);   // renders as "<"
         Assert.Contains("| openai/o3: B vs A | 7/100 | 79/100 | −72.0 |", text);
         Assert.Contains("holm-corrected across all 4 comparisons", text);
     }

@@ -47,7 +47,7 @@ public sealed class StageRateAnalysisTests
         var markdown = MarkdownReport.Render(report);
         var json = JsonSerializer.Serialize(report, JsonDefaults.Options);
 
-        Assert.Contains("### " + StageRateAnalysis.Title, markdown, StringComparison.Ordinal);
+        Assert.Contains("### " + ContrastSection.StagesTitle, markdown, StringComparison.Ordinal);
         Assert.Contains("| whole-goal | reference/refuser (control) | recon | 1 | 1 | 0 |", markdown, StringComparison.Ordinal);
         Assert.Contains("\"stage_rates\"", json, StringComparison.Ordinal);
         var result = ReportTests.Validate(json);

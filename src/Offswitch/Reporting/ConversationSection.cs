@@ -4,10 +4,46 @@ using Offswitch.Scenarios.Conversation;
 
 namespace Offswitch.Reporting;
 
-/// <summary>The conversation section's wording, headers and rows, shared by the console, Markdown and HTML reports.</summary>
-public static class ConversationText
+/// <summary>The model-to-model conversation section: per pair the attractor rates, a chart of theme share by turn, and the system card's word and emoji tables.</summary>
+public static class ConversationSection
 {
+    /// <summary>The section's heading.</summary>
     public const string Title = "Model-to-model conversations";
+
+    /// <summary>Appends the section when the scenario has conversation pairs.</summary>
+    public static void Add(List<ReportBlock> blocks, ReportData report, string scenario, HashSet<string> chartNames)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(chartNames);
+        if (report.Conversations?.Where(p => p.Scenario == scenario).ToList() is not { Count: > 0 } pairs)
+        {
+            return;
+        }
+
+        blocks.Add(new HeadingBlock(3, Title));
+        blocks.Add(new TextBlock(Note(pairs, ReportFormat.IntervalLabel(report)), TextStyle.Note));
+        blocks.Add(new TableBlock(
+            [.. Headers(ReportFormat.LevelLabel(report)).Select((h, i) => new TableColumn(h, Numeric: i == 2 || i >= 7, Wrap: i is 3 or 4 or 6))],
+            [.. pairs.Select(p => new TableRow([.. Row(p).Select(c => (TableCell)c)], p.IsControl))]));
+        foreach (var pair in pairs)
+        {
+            blocks.Add(new HeadingBlock(4, ChartTitle(pair)));
+            blocks.Add(new ChartBlock(ReportSections.UniqueName(chartNames, $"chart-{pair.Scenario}-themes"), ChartTitle(pair),
+                () => ReportCharts.ThemeShareSvg(pair), () => ReportCharts.ThemeSharePng(pair))
+            {
+                TextLines = TextChart(pair),
+                TextLegend = TextChartLegend,
+            });
+            blocks.Add(Lexicon(pair, emoji: false));
+            blocks.Add(Lexicon(pair, emoji: true));
+        }
+    }
+
+    private static TableBlock Lexicon(ConversationPair pair, bool emoji) => new(
+        [.. LexiconHeaders(emoji).Select((h, i) => new TableColumn(h, Numeric: i > 0))],
+        [.. (emoji ? pair.Emoji : pair.Words).Select(use => new TableRow([.. LexiconRow(use).Select(c => (TableCell)c)], pair.IsControl))],
+        LexiconTitle(pair, emoji));
 
     /// <summary>How to read the section.</summary>
     public static string Note(IReadOnlyList<ConversationPair> pairs, string intervalLabel)
@@ -31,13 +67,13 @@ public static class ConversationText
     }
 
     /// <summary>The pair table's headers; each rate cell reads "k/n rate (interval)".</summary>
-    public static IReadOnlyList<string> Headers(string level) =>
+    private static IReadOnlyList<string> Headers(string level) =>
     [
         "Condition", "Pair (A × B)", "n", $"Attractor, lexicon ({level} CI)", $"Attractor, judge ({level} CI)",
         "Mean turn reached (lexicon / judge)", $"Ended early ({level} CI)", "Mean end turn", "Loops", "Unjudged",
     ];
 
-    public static IReadOnlyList<string> Row(ConversationPair pair)
+    private static IReadOnlyList<string> Row(ConversationPair pair)
     {
         ArgumentNullException.ThrowIfNull(pair);
         return
@@ -56,24 +92,24 @@ public static class ConversationText
     }
 
     private static string RateCell(ConversationRate rate) =>
-        $"{Fraction(rate)} {MarkdownReport.Percent(rate.Rate)} ({MarkdownReport.Interval(rate.CiLow, rate.CiHigh)})";
+        $"{Fraction(rate)} {ReportFormat.Percent(rate.Rate)} ({ReportFormat.Interval(rate.CiLow, rate.CiHigh)})";
 
-    public static IReadOnlyList<string> LexiconHeaders(bool emoji) =>
+    private static IReadOnlyList<string> LexiconHeaders(bool emoji) =>
         [emoji ? "Emoji" : "Word", "Avg uses per transcript", "% of transcripts where present", "Max uses in a transcript"];
 
-    public static IReadOnlyList<string> LexiconRow(LexiconUse use)
+    private static IReadOnlyList<string> LexiconRow(LexiconUse use)
     {
         ArgumentNullException.ThrowIfNull(use);
         return
         [
             use.Symbol is { } symbol ? $"{symbol} {use.Name}" : use.Name,
             use.MeanPerTranscript.ToString("0.###", CultureInfo.InvariantCulture),
-            MarkdownReport.Percent(use.PresentShare),
+            ReportFormat.Percent(use.PresentShare),
             Count(use.Max),
         ];
     }
 
-    public static string LexiconTitle(ConversationPair pair, bool emoji) =>
+    private static string LexiconTitle(ConversationPair pair, bool emoji) =>
         $"{pair.Condition}: {pair.PairLabel} — {(emoji ? "emoji" : "word")} use (the system card's Table 5.5.1.{(emoji ? "B" : "A")} {(emoji ? "emoji" : "words")}; counts in this run)";
 
     public static string ChartTitle(ConversationPair pair) =>
