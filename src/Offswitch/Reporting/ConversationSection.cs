@@ -26,10 +26,10 @@ public static class ConversationSection
         blocks.Add(new TableBlock(
             [.. Headers(ReportFormat.LevelLabel(report)).Select((h, i) => new TableColumn(h, Numeric: i == 2 || i >= 7, Wrap: i is 3 or 4 or 6))],
             [.. pairs.Select(p => new TableRow([.. Row(p).Select(c => (TableCell)c)], p.IsControl))]));
-        foreach (var pair in pairs)
+        foreach (var (pair, index) in pairs.Select((p, i) => (p, i + 1)))
         {
             blocks.Add(new HeadingBlock(4, ChartTitle(pair)));
-            blocks.Add(new ChartBlock(ReportSections.UniqueName(chartNames, $"chart-{pair.Scenario}-themes"), ChartTitle(pair),
+            blocks.Add(new ChartBlock(ReportSections.UniqueName(chartNames, string.Create(CultureInfo.InvariantCulture, $"chart-{pair.Scenario}-themes-{index}")), ChartTitle(pair),
                 () => ReportCharts.ThemeShareSvg(pair), () => ReportCharts.ThemeSharePng(pair))
             {
                 TextLines = TextChart(pair),

@@ -161,6 +161,8 @@ public static class ReportSections
             Judge(blocks, report, scenario.Key);
         }
 
+        InterrogationSection.Add(blocks, report);
+        ReasoningSection.Add(blocks, report);
         return new ReportDocument(blocks);
     }
 

@@ -120,7 +120,7 @@ public sealed class InterrogationEndToEndTests : IAsyncLifetime, IDisposable
             .. models.SelectMany(m => new[] { "--model", m }),
         ]);
         Assert.True(run.ExitCode == 0, run.All);
-        Assert.Contains("follow-up interrogation", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Follow-up interrogation", run.Stdout, StringComparison.Ordinal);
 
         var json = await CliProcess.RunAsync(_dir, ["report", "--db", db, "--format", "json"]);
         var markdown = await CliProcess.RunAsync(_dir, ["report", "--db", db, "--format", "md"]);

@@ -65,7 +65,7 @@ public sealed class ReasoningEndToEndTests : IAsyncLifetime, IDisposable
 
         Assert.True(table.ExitCode == 0, table.All);
         Assert.Contains(ReasoningSection.Title, table.Stdout, StringComparison.Ordinal);
-        Assert.Contains("behaviour vs stated self-preservation motive (%)", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Reasoning: behaviour and stated-motive rates (%)", table.Stdout, StringComparison.Ordinal);
         Assert.Contains("not an AI model's", table.Stdout, StringComparison.Ordinal);
         var cells = JsonNode.Parse(json.Stdout)!["reasoning"]!["cells"]!.AsArray();
         JsonNode Cell(string model) => cells.Single(c => c!["model"]!.GetValue<string>() == model)!;
