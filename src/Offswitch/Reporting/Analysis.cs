@@ -166,6 +166,26 @@ public static class Analysis
         trial.Status != TrialStatus.Error && trial.Outcome != ErrorOutcome && !outcomes.ExcludedFromN.Contains(trial.Outcome);
 
     /// <summary>
+    /// Each cell of <paramref name="cells"/> whose scenario the lookup knows, in order, with its layout and the trials
+    /// that count in its N (see <see cref="CountsInN"/>): what every per-cell analysis of an optional part starts from.
+    /// </summary>
+    public static IEnumerable<(CellAnalysis Cell, ScenarioLayout Layout, List<TrialSummary> Counted)> CountedTrials(
+        IReadOnlyList<TrialSummary> trials, Func<string, ScenarioLayout?> scenarioLookup, IReadOnlyList<CellAnalysis> cells)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        ArgumentNullException.ThrowIfNull(scenarioLookup);
+        ArgumentNullException.ThrowIfNull(cells);
+        var byCell = trials.ToLookup(t => (t.Key.Scenario, t.Key.Condition, t.Key.Model));
+        foreach (var cell in cells)
+        {
+            if (scenarioLookup(cell.Scenario) is { } layout)
+            {
+                yield return (cell, layout, [.. byCell[(cell.Scenario, cell.Condition, cell.Model)].Where(t => CountsInN(t, layout.Outcomes))]);
+            }
+        }
+    }
+
+    /// <summary>
     /// Groups trials into cells and computes k, n, the primary rate and its interval. Trials of scenarios the lookup does
     /// not know are left out and named in <see cref="ReportData.UnknownScenarios"/>. The caller chooses which trials are
     /// comparable (e.g. one run or one configuration); this method pools whatever it is given.

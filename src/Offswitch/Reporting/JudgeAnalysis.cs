@@ -62,16 +62,8 @@ public static class JudgeAnalysis
         IReadOnlyList<TrialSummary> trials, Func<string, ScenarioLayout?> scenarioLookup, IReadOnlyList<CellAnalysis> cellOrder, IntervalMethod method, double level)
     {
         var result = new List<EvalAwarenessStratum>();
-        foreach (var cell in cellOrder)
+        foreach (var (cell, layout, counted) in Analysis.CountedTrials(trials, scenarioLookup, cellOrder))
         {
-            if (scenarioLookup(cell.Scenario) is not { } layout)
-            {
-                continue;
-            }
-
-            var counted = trials.Where(t => t.Key.Scenario == cell.Scenario && t.Key.Condition == cell.Condition && t.Key.Model == cell.Model
-                    && Analysis.CountsInN(t, layout.Outcomes))
-                .ToList();
             if (!counted.Any(t => t.Scores.ContainsKey(Deliberated)))
             {
                 continue;

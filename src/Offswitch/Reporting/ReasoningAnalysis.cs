@@ -90,16 +90,8 @@ public static class ReasoningAnalysis
         }
 
         var rows = new List<ReasoningCell>();
-        foreach (var cell in cellOrder)
+        foreach (var (cell, layout, counted) in Analysis.CountedTrials(trials, scenarioLookup, cellOrder))
         {
-            if (scenarioLookup(cell.Scenario) is not { } layout)
-            {
-                continue;
-            }
-
-            var counted = trials.Where(t => t.Key.Scenario == cell.Scenario && t.Key.Condition == cell.Condition && t.Key.Model == cell.Model
-                    && Analysis.CountsInN(t, layout.Outcomes))
-                .ToList();
             var judged = counted.Where(t => t.Scores.ContainsKey(ReasoningScores.Available)).ToList();
             if (judged.Count == 0)
             {

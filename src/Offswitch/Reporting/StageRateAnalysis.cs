@@ -69,17 +69,13 @@ public static class StageRateAnalysis
         ArgumentNullException.ThrowIfNull(cells);
         ArgumentNullException.ThrowIfNull(scenarioLookup);
         var rows = new List<StageRate>();
-        var byCell = trials.ToLookup(t => (t.Key.Scenario, t.Key.Condition, t.Key.Model));
-        foreach (var cell in cells)
+        foreach (var (cell, layout, counted) in Analysis.CountedTrials(trials, scenarioLookup, cells))
         {
-            if (scenarioLookup(cell.Scenario) is not { } layout || names(layout) is not { Count: > 0 } stages)
+            if (names(layout) is not { Count: > 0 } stages)
             {
                 continue;
             }
 
-            var counted = byCell[(cell.Scenario, cell.Condition, cell.Model)]
-                .Where(t => Analysis.CountsInN(t, layout.Outcomes))
-                .ToList();
             foreach (var stage in stages)
             {
                 var (n, reached, achieved, refused) = count(counted, stage);
