@@ -49,14 +49,13 @@ internal static class Wiring
 
     public static PriceTable LoadPrices(string? path) => PriceTable.Load(path);
 
-    public static IReadOnlyList<IScenario> Scenarios => ScenarioCatalog.All;
+    public static IReadOnlyList<IScenario> Scenarios => ScenarioCatalog.Default.All;
 
-    public static IEnumerable<string> ScenarioNames => ScenarioCatalog.All.Select(s => s.Name);
+    public static IEnumerable<string> ScenarioNames => ScenarioCatalog.Default.Names;
 
-    public static IScenario? FindScenario(string name) => ScenarioCatalog.Find(name);
+    public static IScenario? FindScenario(string name) => ScenarioCatalog.Default.Find(name);
 
-    public static IScenario RequireScenario(string name) => FindScenario(name)
-        ?? throw new InvalidInputException($"Unknown scenario '{name}'. Known scenarios: {string.Join(", ", ScenarioNames)}. See `offswitch list scenarios`.");
+    public static IScenario RequireScenario(string name) => ScenarioCatalog.Default.Require(name);
 
     public static IEnumerable<(string Pattern, string Environment, string Description)> Providers =>
         ModelCatalog.Providers.Select(p => (p.Pattern, string.Join(", ", p.EnvironmentVariables), p.Description));
@@ -93,7 +92,7 @@ internal static class Wiring
     public static ReportData BuildReport(IReadOnlyList<TrialSummary> trials, IReadOnlyList<RunRecord> runs, Statistics.IntervalMethod method, double level) =>
         ReportBuilder.Build(trials, runs, Layout, method, level).WithTrueRates(KnownRate);
 
-    public static ScenarioLayout? Layout(string name) => ScenarioCatalog.Find(name) is { } scenario ? ScenarioLayout.Of(scenario) : null;
+    public static ScenarioLayout? Layout(string name) => ScenarioCatalog.Default.Find(name) is { } scenario ? ScenarioLayout.Of(scenario) : null;
 
     // A model organism's card gives its exact rates; every other model's true rate is unknown.
     private static double? KnownRate(CellAnalysis cell) => Organisms.TrueRates.Of(cell.Model, cell.Scenario, cell.Condition);
