@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
+using Offswitch.Cli.Services;
 using Offswitch.Reporting;
+using Offswitch.Scenarios;
 using Offswitch.Storage;
 using Offswitch.Trials;
 using Spectre.Console;
@@ -9,7 +11,7 @@ using Spectre.Console.Cli;
 namespace Offswitch.Cli.Commands;
 
 /// <summary>`offswitch report`.</summary>
-internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
+internal sealed class ReportCommand(StoreOpener stores, ReportService reports, ScenarioCatalog scenarios) : AsyncCommand<ReportCommand.Settings>
 {
     internal sealed class Settings : StoreSettings
     {
@@ -63,14 +65,14 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
         }
 
         var (method, _) = StatsCiCommand.ParseMethod(settings.Method);
-        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: true, cancellationToken);
+        await using var store = await stores.OpenAsync(settings.Db, readOnly: true, cancellationToken);
         var trials = await store.TrialSummariesAsync(new TrialQuery(RunId: settings.Run, Scenario: settings.Scenario), cancellationToken);
         var runs = await store.RunsAsync(cancellationToken);
-        var report = Wiring.BuildReport(trials, runs, method, settings.Level);
+        var report = reports.BuildReport(trials, runs, method, settings.Level);
         switch (format)
         {
             case "json":
-                await WriteAsync(settings.Out, "report.json", Wiring.ToJson(report) + "\n", cancellationToken);
+                await WriteAsync(settings.Out, "report.json", System.Text.Json.JsonSerializer.Serialize(report, JsonDefaults.Indented) + "\n", cancellationToken);
                 break;
             case "csv":
                 await WriteAsync(settings.Out, "report.csv", CsvReport.Render(report), cancellationToken);
@@ -89,7 +91,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
                 }
 
                 ReportRenderer.WriteHeader(report);
-                ReportRenderer.WriteTable(report);
+                ReportRenderer.WriteTable(report, scenarios);
                 ReportRenderer.WriteComparisons(report);
                 ReportRenderer.WriteContrasts(report);
                 ReportRenderer.WriteConversations(report);

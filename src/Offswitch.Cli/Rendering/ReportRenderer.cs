@@ -156,11 +156,11 @@ internal static class ReportRenderer
         }
     }
 
-    public static void WriteTable(ReportData report)
+    public static void WriteTable(ReportData report, Scenarios.ScenarioCatalog scenarios)
     {
         foreach (var scenario in report.Cells.GroupBy(c => c.Scenario))
         {
-            var primary = Wiring.FindScenario(scenario.Key)?.Outcomes.Primary ?? "k";
+            var primary = scenarios.Find(scenario.Key)?.Outcomes.Primary ?? "k";
             var table = new Table().Border(TableBorder.Rounded)
                 .Title($"[bold]{Markup.Escape(scenario.Key)}[/]: {Markup.Escape(primary)} / n, {Markup.Escape(MarkdownReport.IntervalLabel(report))} interval");
             table.AddColumn("Condition").AddColumn("Model").AddColumn(new TableColumn("k / n").RightAligned())
