@@ -14,7 +14,7 @@ internal static class TrialThroughputBench
     public static async Task<int> RunAsync(int trials)
     {
         BubblewrapSandboxProvider.CheckAvailable();
-        var scenario = ScenarioCatalog.Find("shutdown-resistance")!;
+        var scenario = ScenarioCatalog.Default.Find("shutdown-resistance")!;
         using var models = new ModelCatalog();
         var executor = new TrialExecutor(new BubblewrapSandboxProvider());
 

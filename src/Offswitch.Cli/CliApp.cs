@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Offswitch.Cli.Commands;
+using Offswitch.Cli.Infrastructure;
 using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -23,7 +25,16 @@ public static class CliApp
             AnsiConsole.Profile.Width = 140;
         }
 
-        var app = new CommandApp();
+        return await Create(new TypeRegistrar(new ServiceCollection().AddOffswitchCli())).RunAsync(StatsArguments.Normalize(args));
+    }
+
+    /// <summary>
+    /// The command tree; commands are built by <paramref name="registrar"/>'s container (see <see cref="CliServices"/>).
+    /// <paramref name="configure"/> adjusts the configuration afterwards (tests give it a console of their own).
+    /// </summary>
+    internal static CommandApp Create(ITypeRegistrar registrar, Action<IConfigurator>? configure = null)
+    {
+        var app = new CommandApp(registrar);
         app.Configure(config =>
         {
             config.SetApplicationName("offswitch");
@@ -106,8 +117,9 @@ public static class CliApp
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Run every control of a scenario once and check the oracle gives each its expected outcome.")
                 .WithExample("validate", "shutdown-resistance");
+            configure?.Invoke(config);
         });
-        return await app.RunAsync(StatsArguments.Normalize(args));
+        return app;
     }
 
     /// <summary>The message of a "no space left" failure anywhere in the exception's chain; null when it is not one.</summary>

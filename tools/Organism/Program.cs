@@ -73,7 +73,7 @@ internal static class Corpus
         await using var store = await SqliteResultStore.OpenAsync(db, readOnly: true);
         var summaries = await store.TrialSummariesAsync();
         var transcripts = new List<TeacherTranscript>();
-        var conditions = Offswitch.Scenarios.ScenarioCatalog.Find("shutdown-resistance")!.Conditions.Select(c => c.Name).ToList();
+        var conditions = Offswitch.Scenarios.ScenarioCatalog.Default.Find("shutdown-resistance")!.Conditions.Select(c => c.Name).ToList();
         var order = new[] { "comply", "sabotage-chmod", "sabotage-delete", "sabotage-rename", "sabotage-overwrite-echo" };
         foreach (var group in summaries.GroupBy(s => (s.Key.Condition, s.Key.Model))
                      .OrderBy(g => conditions.IndexOf(g.Key.Condition))

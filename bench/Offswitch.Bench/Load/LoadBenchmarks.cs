@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Offswitch.Cli;
+using Offswitch.Cli.Services;
 using Offswitch.Experiments;
 using Offswitch.Running;
 using Offswitch.Sandboxes;
@@ -67,20 +69,23 @@ internal static class LoadBenchmarks
 {
     public static async Task<BenchResult> RunAsync(BenchOptions options, Action<string> log, CancellationToken cancellationToken)
     {
-        var scenario = Wiring.RequireScenario("shutdown-resistance");
-        var sandboxes = Wiring.CreateSandboxProvider();
+        // The CLI's own services, so trials are wired exactly as `offswitch run` wires them.
+        await using var services = new ServiceCollection().AddOffswitchCli().BuildServiceProvider();
+        var models = services.GetRequiredService<ModelSetup>();
+        var scenario = services.GetRequiredService<ScenarioCatalog>().Require("shutdown-resistance");
+        var sandboxes = services.GetRequiredService<SandboxFactory>().Create();
 
         log("sandbox: create + `true` + destroy vs bare bash -c true");
         var (sandboxMs, bashMs, sandboxCpuMs) = await SandboxExecAsync(sandboxes, options.SandboxIterations, cancellationToken);
 
         log("profile: CPU per sandbox, per command, per host-command call and per model call");
-        var profile = await CpuProfileAsync(sandboxes, scenario, options.SandboxIterations, cancellationToken);
+        var profile = await CpuProfileAsync(sandboxes, scenario, models, options.SandboxIterations, cancellationToken);
 
         log("harness: CPU per turn with a zero-latency model and a no-op tool");
         var harness = await HarnessCpuAsync(scenario, options, cancellationToken);
 
         log($"load: {options.Trials} trials, concurrency {options.Concurrency}, {options.LatencyMs} ms per model call");
-        var load = await LoadAsync(scenario, sandboxes, options, cancellationToken);
+        var load = await LoadAsync(scenario, sandboxes, models, options, cancellationToken);
 
         if (load.TurnsPerTrial <= 0)
         {
@@ -166,7 +171,7 @@ internal static class LoadBenchmarks
     /// operation gives the sandbox's own cost, which the others subtract. Means, not medians: the children counters
     /// tick at 10 ms.
     /// </summary>
-    private static async Task<Dictionary<string, CpuCost>> CpuProfileAsync(ISandboxProvider sandboxes, IScenario scenario, int iterations, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, CpuCost>> CpuProfileAsync(ISandboxProvider sandboxes, IScenario scenario, ModelSetup models, int iterations, CancellationToken cancellationToken)
     {
         var n = Math.Max(10, iterations);
         var spec = new SandboxSpec { HostCommands = [new HostCommand("probe", (_, _) => Task.FromResult(new HostCommandResult("ok\n")))] };
@@ -212,7 +217,7 @@ internal static class LoadBenchmarks
         var host = PerOperation(hostBatch, plainBatch, plainBatch, n);
 
         await using var server = await BenchModelServer.StartAsync(TimeSpan.Zero, cancellationToken);
-        var client = Wiring.PrepareModel($"openai-compatible/bench@{server.BaseUrl}", scenario).Create(1);
+        var client = models.Prepare($"openai-compatible/bench@{server.BaseUrl}", scenario).Create(1);
         List<ChatMessage> messages = [new(ChatRole.System, "You are a helpful assistant."), new(ChatRole.User, "Answer the questions with ./next_question.")];
         await client.GetResponseAsync(messages, cancellationToken: cancellationToken);   // warm-up
         var before = Process.GetCurrentProcess().TotalProcessorTime;
@@ -310,18 +315,18 @@ internal static class LoadBenchmarks
         TimeSpan Wall, TimeSpan Cpu, double TurnsPerTrial, int Stored, int Errors, IReadOnlyDictionary<string, int> Outcomes,
         int PeakInFlight, long BaselineRss, long PeakRss, long BaselineHeap, long PeakHeap, long? PeakChildrenRss);
 
-    private static async Task<LoadResult> LoadAsync(IScenario scenario, ISandboxProvider sandboxes, BenchOptions options, CancellationToken cancellationToken)
+    private static async Task<LoadResult> LoadAsync(IScenario scenario, ISandboxProvider sandboxes, ModelSetup models, BenchOptions options, CancellationToken cancellationToken)
     {
         await using var server = await BenchModelServer.StartAsync(TimeSpan.FromMilliseconds(options.LatencyMs), cancellationToken);
         var model = $"openai-compatible/bench@{server.BaseUrl}";
-        Wiring.ConfigureModels(options.Concurrency, TimeSpan.FromMinutes(10));
+        models.Configure(options.Concurrency, TimeSpan.FromMinutes(10));
         var directory = Directory.CreateTempSubdirectory("offswitch-bench-");
         try
         {
             await using var store = await SqliteResultStore.OpenAsync(Path.Combine(directory.FullName, "load.db"), cancellationToken: cancellationToken);
             var (plan, _) = new ExperimentSpec { Scenario = scenario.Name, Models = [model], Conditions = [scenario.BaselineCondition], Trials = options.Trials }
                 .Freeze(name => name == scenario.Name ? scenario : null, [scenario.Name]);
-            var runner = new ExperimentRunner(store, new TrialExecutor(sandboxes), Wiring.Bind(plan, scenario).Models);
+            var runner = new ExperimentRunner(store, new TrialExecutor(sandboxes), models.Bind(plan, scenario).Models);
 
             GC.Collect();
             GC.WaitForPendingFinalizers();

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Microsoft.Extensions.AI;
+using Offswitch.Cli.Services;
 using Offswitch.Organisms;
 using Offswitch.Reporting;
 using Offswitch.Storage;
@@ -11,7 +12,7 @@ using Spectre.Console.Cli;
 namespace Offswitch.Cli.Commands;
 
 /// <summary>`offswitch calibration MODEL`: the chain measured against a model with known rates.</summary>
-internal sealed class CalibrationCommand : AsyncCommand<CalibrationCommand.Settings>
+internal sealed class CalibrationCommand(StoreOpener stores, ReportService reports) : AsyncCommand<CalibrationCommand.Settings>
 {
     internal sealed class Settings : StoreSettings
     {
@@ -52,7 +53,7 @@ internal sealed class CalibrationCommand : AsyncCommand<CalibrationCommand.Setti
         }
 
         var (method, _) = StatsCiCommand.ParseMethod(settings.Method);
-        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: true, cancellationToken);
+        await using var store = await stores.OpenAsync(settings.Db, readOnly: true, cancellationToken);
         var summaries = (await store.TrialSummariesAsync(new TrialQuery(RunId: settings.Run, Scenario: card.Scenario), cancellationToken))
             .Where(t => t.Key.Model == settings.Model).ToList();
         if (summaries.Count == 0)
@@ -69,7 +70,7 @@ internal sealed class CalibrationCommand : AsyncCommand<CalibrationCommand.Setti
             trials.Add(new CalibrationTrial(summary, turns.Count, turns.Count(m => !m.Contents.OfType<FunctionCallContent>().Any())));
         }
 
-        var report = CalibrationAnalysis.Analyze(settings.Model, trials, (scenario, condition) => TrueRates.Of(settings.Model, scenario, condition), Wiring.Layout, settings.Batch, method);
+        var report = CalibrationAnalysis.Analyze(settings.Model, trials, (scenario, condition) => TrueRates.Of(settings.Model, scenario, condition), reports.Layout, settings.Batch, method);
         var document = CalibrationSections.Compose(report);
         ConsoleReport.Write(document);
         if (settings.Out is { } path)

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Offswitch.Cli.Services;
 using Offswitch.Horizons;
 using Offswitch.Scenarios;
 using Offswitch.Trials;
@@ -11,7 +12,7 @@ using Spectre.Console.Cli;
 namespace Offswitch.Cli.Commands;
 
 /// <summary>`offswitch horizon`: METR's time horizons from a runs table or from the store.</summary>
-internal sealed class HorizonCommand : AsyncCommand<HorizonCommand.Settings>
+internal sealed class HorizonCommand(ScenarioCatalog scenarios, StoreOpener stores) : AsyncCommand<HorizonCommand.Settings>
 {
     internal sealed class Settings : CommandSettings
     {
@@ -99,20 +100,20 @@ internal sealed class HorizonCommand : AsyncCommand<HorizonCommand.Settings>
         IReadOnlyDictionary<string, ResistanceRate> resistance = new Dictionary<string, ResistanceRate>();
         if (settings.Store is { } db)
         {
-            var scenario = Wiring.RequireScenario(settings.Scenario);
+            var scenario = scenarios.Require(settings.Scenario);
             if (!StoredRuns.IsTimedSuite(scenario))
             {
                 throw new InvalidInputException($"Scenario '{scenario.Name}' is not a timed task suite (its conditions carry no human_minutes). Use --scenario horizon-tasks, or pass a runs table.");
             }
 
-            await using var store = await Wiring.OpenStoreAsync(db, readOnly: true, cancellationToken);
+            await using var store = await stores.OpenAsync(db, readOnly: true, cancellationToken);
             runs = await StoredRuns.ReadAsync(store, scenario, settings.Run, cancellationToken);
             if (runs.Count == 0)
             {
                 throw new InvalidInputException($"No counted trials of {scenario.Name} in {Storage.Postgres.PostgresConnection.Redact(db)}. Run them first: offswitch run {scenario.Name} --model MODEL --trials 10 --db {db}.");
             }
 
-            if (Wiring.FindScenario("shutdown-resistance") is { } shutdown)
+            if (scenarios.Find("shutdown-resistance") is { } shutdown)
             {
                 resistance = await StoredRuns.RatesAsync(store, shutdown, settings.ResistanceCondition, cancellationToken);
             }

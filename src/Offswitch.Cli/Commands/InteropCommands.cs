@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Offswitch.Cli.Services;
 using Offswitch.Interop.Inspect;
 using Offswitch.Running;
+using Offswitch.Scenarios;
 using Offswitch.Storage;
 using Offswitch.Trials;
 using Spectre.Console;
@@ -10,7 +12,7 @@ using Spectre.Console.Cli;
 namespace Offswitch.Cli.Commands;
 
 /// <summary>`offswitch export`.</summary>
-internal sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
+internal sealed class ExportCommand(ScenarioCatalog scenarios, StoreOpener stores) : AsyncCommand<ExportCommand.Settings>
 {
     internal sealed class Settings : StoreSettings
     {
@@ -44,7 +46,7 @@ internal sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
             throw new InvalidInputException("--out DIR is required: the directory to write the .eval files into.");
         }
 
-        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: true, cancellationToken);
+        await using var store = await stores.OpenAsync(settings.Db, readOnly: true, cancellationToken);
         var summaries = await store.TrialSummariesAsync(new TrialQuery(RunId: settings.Run, Scenario: settings.Scenario), cancellationToken);
         if (summaries.Count == 0)
         {
@@ -64,7 +66,7 @@ internal sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
                     ?? throw new InvalidOperationException($"Trial {summary.Id} disappeared from {Storage.Postgres.PostgresConnection.Redact(settings.Db)} during the export."));
             }
 
-            var log = InspectExporter.Build(trials, new InspectExportContext(Wiring.FindScenario(group.Key.Scenario), runs, new RunOptions().HarnessVersion));
+            var log = InspectExporter.Build(trials, new InspectExportContext(scenarios.Find(group.Key.Scenario), runs, new RunOptions().HarnessVersion));
             var name = InspectExporter.FileName(log);
             await InspectLogFile.WriteAsync(Path.Combine(settings.Out, name), log, cancellationToken);
             table.AddRow(Markup.Escape(name), Markup.Escape(group.Key.Scenario), Markup.Escape(group.Key.Model + (trials.Any(t => t.IsControl) ? " (control)" : "")), log.Samples.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -77,7 +79,7 @@ internal sealed class ExportCommand : AsyncCommand<ExportCommand.Settings>
 }
 
 /// <summary>`offswitch import`.</summary>
-internal sealed class ImportCommand : AsyncCommand<ImportCommand.Settings>
+internal sealed class ImportCommand(ScenarioCatalog scenarios, StoreOpener stores) : AsyncCommand<ImportCommand.Settings>
 {
     internal sealed class Settings : CommandSettings
     {
@@ -126,13 +128,13 @@ internal sealed class ImportCommand : AsyncCommand<ImportCommand.Settings>
                 throw new InvalidInputException(ex.Message);
             }
 
-            logs.Add((file, await InspectImporter.ImportAsync(log, Wiring.FindScenario, cancellationToken)));
+            logs.Add((file, await InspectImporter.ImportAsync(log, scenarios.Find, cancellationToken)));
         }
 
         var storedRuns = new List<StoredImport>();
         if (settings.Db is { } db)
         {
-            await using var store = await Wiring.OpenStoreAsync(db, readOnly: false, cancellationToken);
+            await using var store = await stores.OpenAsync(db, readOnly: false, cancellationToken);
             foreach (var (file, log) in logs)
             {
                 var (runId, stored) = await InspectImporter.StoreAsync(store, log, Path.GetFileName(file), new RunOptions().HarnessVersion, cancellationToken: cancellationToken);

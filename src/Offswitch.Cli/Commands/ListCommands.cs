@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Offswitch.Scenarios;
 using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -6,12 +7,12 @@ using Spectre.Console.Cli;
 namespace Offswitch.Cli.Commands;
 
 /// <summary>`offswitch list scenarios`.</summary>
-internal sealed class ListScenariosCommand : Command<EmptyCommandSettings>
+internal sealed class ListScenariosCommand(ScenarioCatalog scenarios) : Command<EmptyCommandSettings>
 {
     public override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellationToken)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Scenario", "What it measures", "Conditions", "Source");
-        foreach (var scenario in Wiring.Scenarios)
+        foreach (var scenario in scenarios.All)
         {
             table.AddRow(
                 Markup.Escape(scenario.Name),
@@ -25,7 +26,7 @@ internal sealed class ListScenariosCommand : Command<EmptyCommandSettings>
     }
 
     /// <summary>All names when they fit; for factorial designs, the count and the defaults (the full list is one command away).</summary>
-    private static string ConditionSummary(Scenarios.IScenario scenario) =>
+    private static string ConditionSummary(IScenario scenario) =>
         scenario.Conditions.Count <= 16
             ? string.Join(" ", scenario.Conditions.Select(c => c.Name))
             : $"{scenario.Conditions.Count} conditions; default: {string.Join(" ", scenario.DefaultConditions)} (`offswitch list conditions {scenario.Name}`)";
@@ -40,11 +41,11 @@ internal sealed class ScenarioSettings : CommandSettings
 }
 
 /// <summary>`offswitch list conditions SCENARIO`.</summary>
-internal sealed class ListConditionsCommand : Command<ScenarioSettings>
+internal sealed class ListConditionsCommand(ScenarioCatalog scenarios) : Command<ScenarioSettings>
 {
     public override int Execute(CommandContext context, ScenarioSettings settings, CancellationToken cancellationToken)
     {
-        var scenario = Wiring.RequireScenario(settings.Scenario);
+        var scenario = scenarios.Require(settings.Scenario);
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Condition", "Description", "Default", "Baseline");
         foreach (var condition in scenario.Conditions)
         {
@@ -68,11 +69,11 @@ internal sealed class ListConditionsCommand : Command<ScenarioSettings>
 }
 
 /// <summary>`offswitch list controls SCENARIO`.</summary>
-internal sealed class ListControlsCommand : Command<ScenarioSettings>
+internal sealed class ListControlsCommand(ScenarioCatalog scenarios) : Command<ScenarioSettings>
 {
     public override int Execute(CommandContext context, ScenarioSettings settings, CancellationToken cancellationToken)
     {
-        var scenario = Wiring.RequireScenario(settings.Scenario);
+        var scenario = scenarios.Require(settings.Scenario);
         var table = new Table().Border(TableBorder.Rounded)
             .Title("Scripted reference agents (controls, not AI models)")
             .AddColumns("Model spec", "Expected outcome", "Expected technique", "What it does");
@@ -91,11 +92,11 @@ internal sealed class ListControlsCommand : Command<ScenarioSettings>
 }
 
 /// <summary>`offswitch list options SCENARIO`.</summary>
-internal sealed class ListOptionsCommand : Command<ScenarioSettings>
+internal sealed class ListOptionsCommand(ScenarioCatalog scenarios) : Command<ScenarioSettings>
 {
     public override int Execute(CommandContext context, ScenarioSettings settings, CancellationToken cancellationToken)
     {
-        var scenario = Wiring.RequireScenario(settings.Scenario);
+        var scenario = scenarios.Require(settings.Scenario);
         if (scenario.Options.Count == 0)
         {
             AnsiConsole.MarkupLineInterpolated($"{scenario.Name} takes no options.");
@@ -127,9 +128,9 @@ internal sealed class ListProvidersCommand : Command<EmptyCommandSettings>
     public override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellationToken)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Spec", "Environment", "What it is");
-        foreach (var provider in Wiring.Providers)
+        foreach (var provider in Models.ModelCatalog.Providers)
         {
-            table.AddRow(Markup.Escape(provider.Pattern), Markup.Escape(provider.Environment), Markup.Escape(provider.Description));
+            table.AddRow(Markup.Escape(provider.Pattern), Markup.Escape(string.Join(", ", provider.EnvironmentVariables)), Markup.Escape(provider.Description));
         }
 
         AnsiConsole.Write(table);
@@ -138,7 +139,7 @@ internal sealed class ListProvidersCommand : Command<EmptyCommandSettings>
 }
 
 /// <summary>`offswitch show-prompt SCENARIO --condition X`.</summary>
-internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
+internal sealed class ShowPromptCommand(ScenarioCatalog scenarios) : Command<ShowPromptCommand.Settings>
 {
     internal sealed class Settings : CommandSettings
     {
@@ -169,7 +170,7 @@ internal sealed class ShowPromptCommand : Command<ShowPromptCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var scenario = Wiring.RequireScenario(settings.Scenario);
+        var scenario = scenarios.Require(settings.Scenario);
         var condition = settings.Condition ?? scenario.BaselineCondition;
         if (scenario.FindCondition(condition) is null)
         {

@@ -1,5 +1,7 @@
 using System.ComponentModel;
+using Offswitch.Cli.Services;
 using Offswitch.Reporting;
+using Offswitch.Scenarios;
 using Offswitch.Storage;
 using Offswitch.Trials;
 using Spectre.Console;
@@ -8,7 +10,7 @@ using Spectre.Console.Cli;
 namespace Offswitch.Cli.Commands;
 
 /// <summary>`offswitch report`.</summary>
-internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
+internal sealed class ReportCommand(StoreOpener stores, ReportService reports) : AsyncCommand<ReportCommand.Settings>
 {
     internal sealed class Settings : StoreSettings
     {
@@ -62,14 +64,14 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
         }
 
         var (method, _) = StatsCiCommand.ParseMethod(settings.Method);
-        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: true, cancellationToken);
+        await using var store = await stores.OpenAsync(settings.Db, readOnly: true, cancellationToken);
         var trials = await store.TrialSummariesAsync(new TrialQuery(RunId: settings.Run, Scenario: settings.Scenario), cancellationToken);
         var runs = await store.RunsAsync(cancellationToken);
-        var report = Wiring.BuildReport(trials, runs, method, settings.Level);
+        var report = reports.BuildReport(trials, runs, method, settings.Level);
         switch (format)
         {
             case "json":
-                await WriteAsync(settings.Out, "report.json", Wiring.ToJson(report) + "\n", cancellationToken);
+                await WriteAsync(settings.Out, "report.json", System.Text.Json.JsonSerializer.Serialize(report, JsonDefaults.Indented) + "\n", cancellationToken);
                 break;
             case "csv":
                 await WriteAsync(settings.Out, "report.csv", CsvReport.Render(report), cancellationToken);

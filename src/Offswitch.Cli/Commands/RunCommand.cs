@@ -1,6 +1,9 @@
 using System.ComponentModel;
+using Offswitch.Cli.Services;
 using Offswitch.Experiments;
+using Offswitch.Models;
 using Offswitch.Running;
+using Offswitch.Scenarios;
 using Offswitch.Trials;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -8,7 +11,7 @@ using Spectre.Console.Cli;
 namespace Offswitch.Cli.Commands;
 
 /// <summary>`offswitch run`.</summary>
-internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
+internal sealed class RunCommand(ScenarioCatalog scenarios, ModelSetup models, SandboxFactory sandboxFactory, StoreOpener stores, ReportService reports) : AsyncCommand<RunCommand.Settings>
 {
     internal sealed class Settings : StoreSettings
     {
@@ -181,19 +184,19 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             throw new InvalidInputException($"--request-timeout must be a positive number of seconds (got {settings.RequestTimeout}).");
         }
 
-        var (plan, scenario) = spec.Freeze(Wiring.FindScenario, Wiring.ScenarioNames);
-        var prices = Wiring.LoadPrices(settings.Prices);
-        var rateLimits = Wiring.ConfigureModels(concurrency, TimeSpan.FromSeconds(settings.RequestTimeout));
+        var (plan, scenario) = spec.Freeze(scenarios.Find, scenarios.Names);
+        var prices = PriceTable.Load(settings.Prices);
+        var rateLimits = models.Configure(concurrency, TimeSpan.FromSeconds(settings.RequestTimeout));
         if (plan.Judge is { } judge)
         {
-            if (Wiring.IsControl(judge))
+            if (ModelCatalog.IsControl(judge))
             {
                 throw new InvalidInputException($"--judge {judge}: a scripted control cannot judge. Name a model (e.g. --judge anthropic/claude-3-7-sonnet-20250219 or --judge openai-compatible/NAME@http://host:port/v1).");
             }
 
         }
 
-        if (plan.ReasoningJudge is { } reasoningJudge && Wiring.IsControl(reasoningJudge))
+        if (plan.ReasoningJudge is { } reasoningJudge && ModelCatalog.IsControl(reasoningJudge))
         {
             throw new InvalidInputException($"--reasoning-judge {reasoningJudge}: a scripted control cannot judge. Name a model (e.g. --reasoning-judge anthropic/claude-sonnet-4-5 or --reasoning-judge openai-compatible/NAME@http://host:port/v1).");
         }
@@ -204,7 +207,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         }
 
         // Every spec is parsed and checked here, once for the whole run; the runner builds each trial's client from it.
-        var binding = Wiring.Bind(plan, scenario);
+        var binding = models.Bind(plan, scenario);
         foreach (var model in plan.Models)
         {
             if (settings.MaxCost is not null && prices.Find(model) is null)
@@ -220,8 +223,8 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             return await RegisterPlanAsync(settings, plan, cancellationToken);
         }
 
-        var sandboxes = Wiring.CreateSandboxProvider();
-        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: false, cancellationToken);
+        var sandboxes = sandboxFactory.Create();
+        await using var store = await stores.OpenAsync(settings.Db, readOnly: false, cancellationToken);
 
         using var stopScheduling = new CancellationTokenSource();
         using var abandon = new CancellationTokenSource();
@@ -257,7 +260,8 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 progress => runner.RunAsync(plan, scenario, options, progress, stopScheduling.Token, abandon.Token));
 
             var trials = await store.TrialSummariesAsync(new Storage.TrialQuery(ConfigurationId: summary.ConfigurationId), CancellationToken.None);
-            var report = Wiring.Analyze(trials.Where(t => plan.Conditions.Contains(t.Key.Condition) && plan.Models.Contains(t.Key.Model)).ToList());
+            // The header names each scenario's primary outcome; a run's summary needs no other run.
+            var report = reports.BuildReport(trials.Where(t => plan.Conditions.Contains(t.Key.Condition) && plan.Models.Contains(t.Key.Model)).ToList(), [], Statistics.IntervalMethod.Jeffreys, 0.95);
             ConsoleReport.Write(Reporting.ReportSections.Summary(report));
             AnsiConsole.MarkupLineInterpolated($"[grey]Run {summary.RunId}: {summary.Ran} trial(s) run, {summary.AlreadyStored} already stored, {summary.Errors} error(s), {summary.Tokens:N0} tokens, cost {ProgressDisplay.Cost(summary.CostUsd, summary.UnpricedTrials)}. Store: {Storage.Postgres.PostgresConnection.Redact(settings.Db)}[/]");
             if (summary.Interrupted)
@@ -282,7 +286,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         }
     }
 
-    private static async Task<int> RegisterPlanAsync(Settings settings, ExperimentPlan plan, CancellationToken cancellationToken)
+    private async Task<int> RegisterPlanAsync(Settings settings, ExperimentPlan plan, CancellationToken cancellationToken)
     {
         if (plan.Stopping is not null || settings.MaxCost is not null || settings.MaxTokensTotal is not null)
         {
@@ -294,7 +298,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             throw new InvalidInputException("--plan-only registers the plan in a shared PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");
         }
 
-        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: false, cancellationToken);
+        await using var store = await stores.OpenAsync(settings.Db, readOnly: false, cancellationToken);
         var queue = store as Storage.ITrialQueue
             ?? throw new InvalidInputException("--plan-only registers the plan in a shared PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");
         var queued = await queue.RegisterPlanAsync(plan, typeof(RunCommand).Assembly.GetName().Version?.ToString() ?? "0", cancellationToken);

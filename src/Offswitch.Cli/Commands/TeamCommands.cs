@@ -1,5 +1,7 @@
 using System.ComponentModel;
+using Offswitch.Cli.Services;
 using Offswitch.Running;
+using Offswitch.Scenarios;
 using Offswitch.Storage;
 using Offswitch.Trials;
 using Spectre.Console;
@@ -8,7 +10,7 @@ using Spectre.Console.Cli;
 namespace Offswitch.Cli.Commands;
 
 /// <summary>`offswitch worker`: runs queued trials from a shared PostgreSQL store until its plan (or every plan) is done.</summary>
-internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
+internal sealed class WorkerCommand(ScenarioCatalog scenarios, ModelSetup models, SandboxFactory sandboxFactory, StoreOpener stores) : AsyncCommand<WorkerCommand.Settings>
 {
     internal sealed class Settings : StoreSettings
     {
@@ -49,17 +51,17 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
             throw new InvalidInputException("Workers share a PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");
         }
 
-        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: false, cancellationToken);
+        await using var store = await stores.OpenAsync(settings.Db, readOnly: false, cancellationToken);
         var queue = store as ITrialQueue ?? throw new InvalidInputException("Workers share a PostgreSQL store: pass --db postgres://user:pass@host:port/db (or --db env:VARIABLE).");
         if (settings.Plan is { } planId && await queue.GetPlanAsync(planId, cancellationToken) is null)
         {
             throw new InvalidInputException($"No plan '{planId}' in the store. `offswitch status --db ...` lists the plans.");
         }
 
-        var prices = Wiring.LoadPrices(settings.Prices);
-        Wiring.ConfigureModels(settings.Concurrency, TimeSpan.FromSeconds(settings.RequestTimeout));
-        var sandboxes = Wiring.CreateSandboxProvider();
-        var worker = new QueueWorker(queue, new TrialExecutor(sandboxes), plan => Wiring.Bind(plan, Wiring.RequireScenario(plan.Scenario)));
+        var prices = Models.PriceTable.Load(settings.Prices);
+        models.Configure(settings.Concurrency, TimeSpan.FromSeconds(settings.RequestTimeout));
+        var sandboxes = sandboxFactory.Create();
+        var worker = new QueueWorker(queue, new TrialExecutor(sandboxes), plan => models.Bind(plan, scenarios.Require(plan.Scenario)));
         worker.TrialStored += trial => Console.WriteLine($"stored {trial.Key} {trial.Outcome}");
 
         using var stopClaiming = new CancellationTokenSource();
@@ -99,7 +101,7 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
 }
 
 /// <summary>`offswitch status`: progress per plan and per worker of a shared store.</summary>
-internal sealed class StatusCommand : AsyncCommand<StoreSettings>
+internal sealed class StatusCommand(StoreOpener stores) : AsyncCommand<StoreSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, StoreSettings settings, CancellationToken cancellationToken)
     {
@@ -109,7 +111,7 @@ internal sealed class StatusCommand : AsyncCommand<StoreSettings>
             throw new InvalidInputException(NeedsShared);
         }
 
-        await using var store = await Wiring.OpenStoreAsync(settings.Db, readOnly: true, cancellationToken);
+        await using var store = await stores.OpenAsync(settings.Db, readOnly: true, cancellationToken);
         var queue = store as ITrialQueue ?? throw new InvalidInputException(NeedsShared);
         var status = await queue.StatusAsync(cancellationToken);
 
@@ -135,7 +137,7 @@ internal sealed class StatusCommand : AsyncCommand<StoreSettings>
 }
 
 /// <summary>`offswitch copy`: every run and trial of one store into another (SQLite ↔ PostgreSQL).</summary>
-internal sealed class CopyCommand : AsyncCommand<CopyCommand.Settings>
+internal sealed class CopyCommand(StoreOpener stores) : AsyncCommand<CopyCommand.Settings>
 {
     internal sealed class Settings : CommandSettings
     {
@@ -155,8 +157,8 @@ internal sealed class CopyCommand : AsyncCommand<CopyCommand.Settings>
             throw new InvalidInputException("Give both --from STORE and --to STORE, e.g. `offswitch copy --from offswitch.db --to env:OFFSWITCH_DB`.");
         }
 
-        await using var from = await Wiring.OpenStoreAsync(settings.From, readOnly: true, cancellationToken);
-        await using var to = await Wiring.OpenStoreAsync(settings.To, readOnly: false, cancellationToken);
+        await using var from = await stores.OpenAsync(settings.From, readOnly: true, cancellationToken);
+        await using var to = await stores.OpenAsync(settings.To, readOnly: false, cancellationToken);
         var (runs, trials, skipped) = await StoreCopy.CopyAsync(from, to, cancellationToken: cancellationToken);
         AnsiConsole.MarkupLineInterpolated($"Copied {runs} run(s) and {trials} trial(s); {skipped} trial(s) were already in the target.");
         return 0;

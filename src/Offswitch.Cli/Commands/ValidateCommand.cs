@@ -1,13 +1,15 @@
 using System.ComponentModel;
 using System.Globalization;
+using Offswitch.Cli.Services;
 using Offswitch.Running;
+using Offswitch.Scenarios;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Offswitch.Cli.Commands;
 
 /// <summary>`offswitch validate SCENARIO`: the oracle's self-test on the scenario's scripted controls.</summary>
-internal sealed class ValidateCommand : AsyncCommand<ValidateCommand.Settings>
+internal sealed class ValidateCommand(ScenarioCatalog scenarios, SandboxFactory sandboxes) : AsyncCommand<ValidateCommand.Settings>
 {
     internal sealed class Settings : CommandSettings
     {
@@ -27,8 +29,8 @@ internal sealed class ValidateCommand : AsyncCommand<ValidateCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var scenario = Wiring.RequireScenario(settings.Scenario);
-        var validator = new ControlValidator(Wiring.CreateSandboxProvider());
+        var scenario = scenarios.Require(settings.Scenario);
+        var validator = new ControlValidator(sandboxes.Create());
         Func<string, bool>? filter = settings.Only is { } only ? name => name.Contains(only, StringComparison.OrdinalIgnoreCase) : null;
 
         var conditions = scenario.ReferenceAgents.Where(a => a.ExpectedOutcome is not null).Select(a => a.Condition ?? scenario.BaselineCondition).Distinct();

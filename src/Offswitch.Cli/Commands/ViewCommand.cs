@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Offswitch.Cli.Services;
 using Offswitch.Cli.Viewer;
 using Offswitch.Storage;
 using Offswitch.Trials;
@@ -8,7 +9,7 @@ using Spectre.Console.Cli;
 namespace Offswitch.Cli.Commands;
 
 /// <summary>`offswitch view`: the local web viewer.</summary>
-internal sealed class ViewCommand : AsyncCommand<ViewCommand.Settings>
+internal sealed class ViewCommand(ReportService reports) : AsyncCommand<ViewCommand.Settings>
 {
     internal sealed class Settings : StoreSettings
     {
@@ -40,7 +41,7 @@ internal sealed class ViewCommand : AsyncCommand<ViewCommand.Settings>
         ViewerServer server;
         try
         {
-            server = await ViewerServer.StartAsync(store, settings.Port, cancellationToken);
+            server = await ViewerServer.StartAsync(store, reports, settings.Port, cancellationToken);
         }
         catch (IOException ex)
         {

@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Offswitch.Cli.Services;
+using Offswitch.Models;
 using Offswitch.Statistics;
 using Offswitch.Storage;
 using Offswitch.Trials;
@@ -31,16 +33,17 @@ internal sealed class ViewerServer : IAsyncDisposable
     /// <summary>Where the viewer answers, e.g. http://127.0.0.1:5170/.</summary>
     public Uri Url { get; }
 
-    /// <summary>Starts serving <paramref name="store"/> on 127.0.0.1; port 0 picks a free port.</summary>
-    public static async Task<ViewerServer> StartAsync(SqliteResultStore store, int port, CancellationToken cancellationToken = default)
+    /// <summary>Starts serving <paramref name="store"/> on 127.0.0.1, its cells analysed by <paramref name="reports"/>; port 0 picks a free port.</summary>
+    public static async Task<ViewerServer> StartAsync(SqliteResultStore store, ReportService reports, int port, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(reports);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         app.Use(GuardAsync);
-        var api = new ViewerApi(store);
+        var api = new ViewerApi(store, reports);
         MapStatic(app);
         api.Map(app);
         await app.StartAsync(cancellationToken);
@@ -110,7 +113,7 @@ internal sealed class ViewerServer : IAsyncDisposable
 }
 
 /// <summary>The viewer's JSON endpoints.</summary>
-internal sealed class ViewerApi(SqliteResultStore store)
+internal sealed class ViewerApi(SqliteResultStore store, ReportService reports)
 {
     public void Map(WebApplication app)
     {
@@ -137,7 +140,7 @@ internal sealed class ViewerApi(SqliteResultStore store)
             r.StartedAt,
             r.EndedAt,
             r.HarnessVersion,
-            Controls = r.Plan.Models.Where(Wiring.IsControl).ToArray(),
+            Controls = r.Plan.Models.Where(ModelCatalog.IsControl).ToArray(),
             Planned = (long)r.Plan.Trials * r.Plan.Models.Count * r.Plan.Conditions.Count,
             Stored = counts.TryGetValue(r.Id, out var c) ? c.Trials : 0,
             Outcomes = counts.TryGetValue(r.Id, out var o) ? o.Outcomes : new Dictionary<string, long>(),
@@ -147,7 +150,7 @@ internal sealed class ViewerApi(SqliteResultStore store)
     private async Task<IResult> CellsAsync(string id, CancellationToken token)
     {
         var trials = await store.TrialSummariesAsync(new TrialQuery(RunId: id), token);
-        return Json(Wiring.Analyze(trials));
+        return Json(reports.Analyze(trials));
     }
 
     private async Task<IResult> TrialsAsync(HttpRequest request, CancellationToken token)
@@ -173,7 +176,7 @@ internal sealed class ViewerApi(SqliteResultStore store)
     private async Task<IResult> TrialAsync(long id, CancellationToken token)
     {
         var trial = await store.GetTrialAsync(id, token);
-        return trial is null ? Results.NotFound() : Json(TrialView.From(trial, Wiring.IsControl(trial.Key.Model)));
+        return trial is null ? Results.NotFound() : Json(TrialView.From(trial, ModelCatalog.IsControl(trial.Key.Model)));
     }
 
     // k/n of two cells come from the cell endpoint; the statistics live in the core library.

@@ -52,7 +52,7 @@ public sealed class GgufTemplateTests(TemplateGgufFixture models) : IClassFixtur
     public async Task ShowPrompt_GgufModel_PrintsTheTemplatedFirstTurn(string name, string format, string start)
     {
         var family = TemplateFamily.Named(name);
-        var scenario = ScenarioCatalog.Find("shutdown-resistance")!;
+        var scenario = ScenarioCatalog.Default.Find("shutdown-resistance")!;
         var setup = scenario.Prepare(new TrialContext(scenario.BaselineCondition, 0, new Dictionary<string, string>(), TimeProvider.System));
         var expected = ChatTemplate.Parse(family.Template, family.Bos, family.Eos)
             .Render(setup.Messages, [.. setup.Tools.OfType<AIFunctionDeclaration>()], addGenerationPrompt: true);

@@ -21,7 +21,7 @@ public sealed class ControlValidationTests(ITestOutputHelper output)
     [InlineData("horizon-tasks")]
     public async Task ValidateAsync_EveryControl_GetsItsExpectedVerdict(string name)
     {
-        var scenario = ScenarioCatalog.Find(name)!;
+        var scenario = ScenarioCatalog.Default.Find(name)!;
         var validator = new ControlValidator(new BubblewrapSandboxProvider());
 
         var checks = await validator.ValidateAsync(scenario, maxParallelism: 8);

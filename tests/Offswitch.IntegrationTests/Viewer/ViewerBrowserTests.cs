@@ -1,5 +1,7 @@
+using Offswitch.Cli.Services;
 using Offswitch.Cli.Viewer;
 using Offswitch.Experiments;
+using Offswitch.Scenarios;
 using Offswitch.Storage;
 using Offswitch.Trials;
 using OpenQA.Selenium;
@@ -58,7 +60,7 @@ public sealed class ViewerBrowserFixture : IAsyncLifetime
         }
 
         await Store.EndRunAsync(RunId, RunStatuses.Completed);
-        _server = await ViewerServer.StartAsync(Store, port: 0);
+        _server = await ViewerServer.StartAsync(Store, new ReportService(ScenarioCatalog.Default), port: 0);
         if (File.Exists(RequiresChromiumFactAttribute.Browser) && File.Exists(RequiresChromiumFactAttribute.Driver))
         {
             var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(RequiresChromiumFactAttribute.Driver), Path.GetFileName(RequiresChromiumFactAttribute.Driver));

@@ -1,5 +1,7 @@
 using System.Net;
+using Offswitch.Cli.Services;
 using Offswitch.Cli.Viewer;
+using Offswitch.Scenarios;
 using Offswitch.Storage;
 
 namespace Offswitch.IntegrationTests.Viewer;
@@ -15,7 +17,7 @@ public sealed class ViewerSecurityTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _store = await SqliteResultStore.OpenAsync(Path.Combine(_directory, "viewer.db"));
-        _server = await ViewerServer.StartAsync(_store, port: 0);
+        _server = await ViewerServer.StartAsync(_store, new ReportService(ScenarioCatalog.Default), port: 0);
     }
 
     [Theory]

@@ -81,7 +81,7 @@ public sealed class RunsTableTests
     [Fact]
     public void HorizonTasks_IsATimedSuiteFromOneMinuteToOneHour()
     {
-        var scenario = ScenarioCatalog.Find("horizon-tasks")!;
+        var scenario = ScenarioCatalog.Default.Find("horizon-tasks")!;
 
         Assert.True(StoredRuns.IsTimedSuite(scenario));
         Assert.Equal(["1", "2", "4", "8", "10", "15", "30", "60"], scenario.Conditions.Select(c => c.Factors["human_minutes"]));
@@ -91,7 +91,7 @@ public sealed class RunsTableTests
     [Fact]
     public void HorizonTasks_Prepare_SameSeedSameFilesOtherSeedOtherData()
     {
-        var scenario = ScenarioCatalog.Find("horizon-tasks")!;
+        var scenario = ScenarioCatalog.Default.Find("horizon-tasks")!;
         string Files(int seed) => string.Join("|", scenario.Prepare(new TrialContext("inventory-reconcile", seed, new Dictionary<string, string>(), TimeProvider.System))
             .Sandbox!.Files.Select(f => f.Path + ":" + Convert.ToHexString(f.Content)));
 

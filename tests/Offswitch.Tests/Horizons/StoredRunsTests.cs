@@ -18,7 +18,7 @@ public sealed class StoredRunsTests
         await store.SaveTrialAsync(StoreTestData.Trial(runId, new TrialKey("horizon-tasks", "inventory-reconcile", "m", 0), outcome: "failed"));
         await store.SaveTrialAsync(StoreTestData.Trial(runId, new TrialKey("horizon-tasks", "inventory-reconcile", "m", 1), outcome: Outcomes.Error));
 
-        var runs = await StoredRuns.ReadAsync(store, ScenarioCatalog.Find("horizon-tasks")!);
+        var runs = await StoredRuns.ReadAsync(store, ScenarioCatalog.Default.Find("horizon-tasks")!);
 
         Assert.Equal(
             [new HorizonRun("inventory-reconcile", "inventory", "0", "m", 60, 0), new HorizonRun("sum-column", "data", "0", "m", 4, 1)],
@@ -39,7 +39,7 @@ public sealed class StoredRunsTests
 
         await store.SaveTrialAsync(StoreTestData.Trial(runId, new TrialKey("shutdown-resistance", "B", "m", 0), outcome: "resisted"));
 
-        var rates = await StoredRuns.RatesAsync(store, ScenarioCatalog.Find("shutdown-resistance")!, "A");
+        var rates = await StoredRuns.RatesAsync(store, ScenarioCatalog.Default.Find("shutdown-resistance")!, "A");
 
         var rate = rates["m"];
         Assert.Equal((2, 4), (rate.K, rate.N));

@@ -13,7 +13,7 @@ namespace Offswitch.Tests.Interop;
 public sealed class InspectLogTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 7, 5, 12, 0, 0, TimeSpan.Zero);
-    private static readonly IScenario Shutdown = ScenarioCatalog.Find("shutdown-resistance")!;
+    private static readonly IScenario Shutdown = ScenarioCatalog.Default.Find("shutdown-resistance")!;
 
     internal static TrialRecord Trial(string condition, int index, string outcome, string? technique = null)
     {
@@ -181,7 +181,7 @@ public sealed class InspectLogTests
         var log = InspectExporter.Build(trials, new InspectExportContext(Shutdown, [], "0.1.0"));
         var read = await InspectLogFile.ReadAsync(new MemoryStream(await WriteAsync(log)), "log");
 
-        var imported = await InspectImporter.ImportAsync(read, ScenarioCatalog.Find);
+        var imported = await InspectImporter.ImportAsync(read, ScenarioCatalog.Default.Find);
 
         Assert.Equal("shutdown-resistance", imported.Scenario);
         Assert.Contains("needs the live environment", imported.Rescoring);
@@ -206,7 +206,7 @@ public sealed class InspectLogTests
         var read = await InspectLogFile.ReadAsync(new MemoryStream(await WriteAsync(log)), "log");
 
         var item = read.Samples[0].Messages[2].Content.Items![0];
-        var imported = await InspectImporter.ImportAsync(read, ScenarioCatalog.Find);
+        var imported = await InspectImporter.ImportAsync(read, ScenarioCatalog.Default.Find);
 
         Assert.Equal(("EncryptedBlob+/==", true, (string?)null), (item.Reasoning, item.Redacted, item.Signature));
         var back = imported.Samples[0].Messages[2].Contents.OfType<TextReasoningContent>().ToList();
@@ -221,7 +221,7 @@ public sealed class InspectLogTests
         var bytes = ForeignLog();
 
         var read = await InspectLogFile.ReadAsync(new MemoryStream(bytes), "palisade.eval");
-        var imported = await InspectImporter.ImportAsync(read, ScenarioCatalog.Find);
+        var imported = await InspectImporter.ImportAsync(read, ScenarioCatalog.Default.Find);
 
         Assert.Equal("shutdown-resistance", imported.Scenario);
         Assert.Contains("needs the live environment", imported.Rescoring);

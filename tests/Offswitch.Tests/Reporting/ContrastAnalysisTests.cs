@@ -9,7 +9,7 @@ namespace Offswitch.Tests.Reporting;
 
 public sealed class ContrastAnalysisTests
 {
-    private static readonly Func<string, ScenarioLayout?> Lookup = name => ScenarioCatalog.Find(name) is { } s ? ScenarioLayout.Of(s) : null;
+    private static readonly Func<string, ScenarioLayout?> Lookup = name => ScenarioCatalog.Default.Find(name) is { } s ? ScenarioLayout.Of(s) : null;
 
     [Fact]
     public void ScoreGapAnalyze_PairedSandbaggingConditions_GapPerModelWithInterval()

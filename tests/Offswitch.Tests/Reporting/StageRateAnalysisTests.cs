@@ -9,7 +9,7 @@ namespace Offswitch.Tests.Reporting;
 
 public sealed class StageRateAnalysisTests
 {
-    private static readonly Func<string, ScenarioLayout?> Lookup = name => ScenarioCatalog.Find(name) is { } s ? ScenarioLayout.Of(s) : null;
+    private static readonly Func<string, ScenarioLayout?> Lookup = name => ScenarioCatalog.Default.Find(name) is { } s ? ScenarioLayout.Of(s) : null;
     private static long _id;
 
     [Fact]

@@ -8,7 +8,7 @@ public sealed class ScenarioOptionsTests
 {
     private static (ExperimentPlan Plan, IScenario Scenario) Freeze(string scenario, IReadOnlyList<string> conditions, Dictionary<string, string> options) =>
         new ExperimentSpec { Scenario = scenario, Models = ["reference/comply"], Conditions = conditions, ScenarioOptions = options }
-            .Freeze(ScenarioCatalog.Find, ScenarioCatalog.All.Select(s => s.Name));
+            .Freeze(ScenarioCatalog.Default.Find, ScenarioCatalog.Default.All.Select(s => s.Name));
 
     [Fact]
     public void Check_UndeclaredName_RefusedWithTheNamesTheScenarioTakes()
@@ -22,7 +22,7 @@ public sealed class ScenarioOptionsTests
     [Fact]
     public void Check_ScenarioWithoutOptions_SaysItTakesNone()
     {
-        var scenario = ScenarioCatalog.All.First(s => s.Options.Count == 0);
+        var scenario = ScenarioCatalog.Default.All.First(s => s.Options.Count == 0);
         var e = Assert.Throws<InvalidInputException>(() => ScenarioOptions.Check(scenario, new Dictionary<string, string> { ["x"] = "1" }));
         Assert.Contains("(it takes none)", e.Message, StringComparison.Ordinal);
     }
@@ -46,7 +46,7 @@ public sealed class ScenarioOptionsTests
     [Fact]
     public void Check_PathOption_StoredAbsolute()
     {
-        var scenario = ScenarioCatalog.Find("blackmail")!;
+        var scenario = ScenarioCatalog.Default.Find("blackmail")!;
         var checkedOptions = ScenarioOptions.Check(scenario, new Dictionary<string, string> { ["templates"] = "tpl" });
         Assert.Equal(Path.GetFullPath("tpl"), checkedOptions["templates"]);
     }

@@ -18,7 +18,7 @@ public sealed class SelfReplicationScenarioTests
         Assert.Equal(["instructed", "shutdown-imminent", "shutdown-imminent-instructed", "chain", "control"], Scenario.Conditions.Select(c => c.Name));
         Assert.Equal("instructed", Scenario.BaselineCondition);
         Assert.Equal(ReplicationOutcomes.Replicated, Scenario.Outcomes.Primary);
-        Assert.IsType<SelfReplicationScenario>(ScenarioCatalog.Find("self-replication"));
+        Assert.IsType<SelfReplicationScenario>(ScenarioCatalog.Default.Find("self-replication"));
     }
 
     [Fact]

@@ -200,7 +200,7 @@ public sealed class ShutdownPromptTests
     [Fact]
     public void Find_KnownAndUnknownNames_ScenarioOrNull()
     {
-        Assert.Same(ScenarioCatalog.All.Single(s => s is ShutdownResistanceScenario), ScenarioCatalog.Find("Shutdown-Resistance"));
-        Assert.Null(ScenarioCatalog.Find("no-such-scenario"));
+        Assert.Same(ScenarioCatalog.Default.All.Single(s => s is ShutdownResistanceScenario), ScenarioCatalog.Default.Find("Shutdown-Resistance"));
+        Assert.Null(ScenarioCatalog.Default.Find("no-such-scenario"));
     }
 }

@@ -72,7 +72,7 @@ public static class InspectImporter
         ["shutdown_resistance"] = "shutdown-resistance",
     };
 
-    /// <summary>Maps a log to Offswitch transcripts. <paramref name="findScenario"/> resolves scenario names (e.g. <see cref="ScenarioCatalog.Find"/>).</summary>
+    /// <summary>Maps a log to Offswitch transcripts. <paramref name="findScenario"/> resolves scenario names (e.g. <see cref="ScenarioCatalog.Find"/> of a catalog).</summary>
     public static async Task<ImportedLog> ImportAsync(InspectLog log, Func<string, IScenario?> findScenario, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(log);

@@ -20,7 +20,7 @@ public sealed class AgenticMisalignmentEndToEndTests(ITestOutputHelper output)
     [InlineData("lethal-alert")]
     public async Task ValidateAsync_EveryControl_ExpectedVerdictWithoutAndWithStandInJudge(string name)
     {
-        var scenario = ScenarioCatalog.Find(name)!;
+        var scenario = ScenarioCatalog.Default.Find(name)!;
 
         var checks = await new ControlValidator(new BubblewrapSandboxProvider()).ValidateAsync(scenario, maxParallelism: 8);
 

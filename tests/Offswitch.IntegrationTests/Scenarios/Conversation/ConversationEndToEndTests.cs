@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Offswitch.Cli.Services;
 using Offswitch.Cli.Viewer;
 using Offswitch.IntegrationTests.Cli;
 using Offswitch.IntegrationTests.MockProviders;
 using Offswitch.IntegrationTests.Viewer;
+using Offswitch.Scenarios;
 using Offswitch.Storage;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
@@ -127,7 +129,7 @@ public sealed class ConversationEndToEndTests(ITestOutputHelper output)
         Assert.Equal(0, run.ExitCode);
         await using var store = await SqliteResultStore.OpenAsync(dir.File("conv.db"));
         var trial = (await store.TrialSummariesAsync()).Single();
-        await using var server = await ViewerServer.StartAsync(store, port: 0);
+        await using var server = await ViewerServer.StartAsync(store, new ReportService(ScenarioCatalog.Default), port: 0);
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(RequiresChromiumFactAttribute.Driver), Path.GetFileName(RequiresChromiumFactAttribute.Driver));
         service.HideCommandPromptWindow = true;
         var options = new ChromeOptions { BinaryLocation = RequiresChromiumFactAttribute.Browser };

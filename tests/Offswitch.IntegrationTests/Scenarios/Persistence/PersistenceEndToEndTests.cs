@@ -22,7 +22,7 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output)
     [MemberData(nameof(ScenarioNames))]
     public async Task ValidateAsync_EveryControl_GetsItsExpectedOutcomeAndTechnique(string name)
     {
-        var scenario = ScenarioCatalog.Find(name)!;
+        var scenario = ScenarioCatalog.Default.Find(name)!;
         var checks = await new ControlValidator(new BubblewrapSandboxProvider()).ValidateAsync(scenario, maxParallelism: 8);
 
         var report = new StringBuilder();

@@ -23,7 +23,7 @@ public sealed class SchemingEndToEndTests(ITestOutputHelper output)
     [MemberData(nameof(ScenarioNames))]
     public async Task ValidateAsync_EachScenario_EveryControlGetsItsVerdictAndTechnique(string name)
     {
-        var scenario = ScenarioCatalog.Find(name)!;
+        var scenario = ScenarioCatalog.Default.Find(name)!;
         var checks = await new ControlValidator(new BubblewrapSandboxProvider()).ValidateAsync(scenario, maxParallelism: 8);
 
         var report = new StringBuilder();
@@ -42,7 +42,7 @@ public sealed class SchemingEndToEndTests(ITestOutputHelper output)
     public async Task RunAsync_EveryControlInEveryWorld_SameVerdictAsUnderValidate(string world)
     {
         var executor = new TrialExecutor(new BubblewrapSandboxProvider());
-        var work = ScenarioCatalog.All.OfType<SchemingScenario>()
+        var work = ScenarioCatalog.Default.All.OfType<SchemingScenario>()
             .SelectMany(s => s.ReferenceAgents.Select(a => (Scenario: s, Agent: a)))
             .ToList();
         var failures = new ConcurrentBag<string>();

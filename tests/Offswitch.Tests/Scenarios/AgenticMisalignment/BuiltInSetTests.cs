@@ -11,7 +11,7 @@ public sealed class BuiltInSetTests
     [MemberData(nameof(Scenarios))]
     public void Render_EveryGridConditionAndSuffix_NoPlaceholderLeftAndCastConsistent(string name)
     {
-        var scenario = (MisalignmentScenario)ScenarioCatalog.Find(name)!;
+        var scenario = (MisalignmentScenario)ScenarioCatalog.Default.Find(name)!;
         scenario.ValidateOptions(new Dictionary<string, string>());
         var rendered = 0;
         foreach (var condition in scenario.Conditions.Select(c => c.Name))

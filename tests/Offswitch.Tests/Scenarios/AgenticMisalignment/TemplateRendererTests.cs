@@ -180,7 +180,7 @@ public sealed class TemplateRendererTests : IDisposable
     [InlineData("lethal-alert", "none-none-replacement", 1972, "6361b05a42aed3c4")]
     public void SystemPrompt_OriginalValues_MatchesPublishedTestVector(string scenario, string condition, int chars, string sha)
     {
-        var target = (MisalignmentScenario)Offswitch.Scenarios.ScenarioCatalog.Find(scenario)!;
+        var target = (MisalignmentScenario)Offswitch.Scenarios.ScenarioCatalog.Default.Find(scenario)!;
 
         var system = target.Prompts(condition, new Dictionary<string, string> { ["templates"] = _templates.Root }).SystemPrompt;
 

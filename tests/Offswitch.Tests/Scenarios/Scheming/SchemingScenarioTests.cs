@@ -14,7 +14,7 @@ public sealed class SchemingScenarioTests
 
     public static TheoryData<string> WorldNames => [.. SchemingScenario.Worlds];
 
-    private static SchemingScenario Find(string name) => (SchemingScenario)ScenarioCatalog.Find(name)!;
+    private static SchemingScenario Find(string name) => (SchemingScenario)ScenarioCatalog.Default.Find(name)!;
 
     private static TrialSetup Prepare(string scenario, string condition, int seed = 1, string? world = null) =>
         Find(scenario).Prepare(new TrialContext(condition, seed, world is null ? [] : new Dictionary<string, string> { ["world"] = world }, TimeProvider.System));
