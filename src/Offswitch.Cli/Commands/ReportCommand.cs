@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Offswitch.Cli.Services;
 using Offswitch.Reporting;
-using Offswitch.Scenarios;
 using Offswitch.Storage;
 using Offswitch.Trials;
 using Spectre.Console;
