@@ -42,7 +42,8 @@ internal static class ConsoleReport
                     AnsiConsole.Write(Chart(chart.Title, bars));
                     break;
                 case ChartBlock { TextLines: { } lines } chart:
-                    AnsiConsole.MarkupLine($"[bold]{Markup.Escape(chart.Title)}[/]  [grey]{Markup.Escape(chart.TextLegend ?? "")}[/]");
+                    // A text chart sits under its own heading: only its key is new.
+                    AnsiConsole.MarkupLine($"[grey]{Markup.Escape(chart.TextLegend ?? "")}[/]");
                     foreach (var line in lines)
                     {
                         AnsiConsole.WriteLine(line);
