@@ -16,9 +16,9 @@ public static class CalibrationSections
             new TextBlock([Inline.Text("Model "), Inline.Code(report.Model), Inline.Text($"; measured against the exact rates from its weights; intervals: {method} {level}.")]),
             new TableBlock(
                 [
-                    new("Scenario"), new("Condition", Below: true), new("True rate", Numeric: true), new("Trials", Numeric: true), new("n", Numeric: true), new("k", Numeric: true),
-                    new("Measured", Numeric: true), new($"{level} CI", Below: true), new("True in CI"), new("z", Numeric: true), new("Batches of", Numeric: true),
-                    new("Batches", Numeric: true), new("Covered", Numeric: true), new("Coverage", Numeric: true), new("Expected", Numeric: true),
+                    new("Scenario"), new("Condition"), new("True rate", Numeric: true), new("Trials", Numeric: true), new("n", Numeric: true, Below: true), new("k", Numeric: true),
+                    new("Measured", Numeric: true), new($"{level} CI", Below: true), new("True in CI"), new("z", Numeric: true, Below: true), new("Batches of", Numeric: true),
+                    new("Batches", Numeric: true, Below: true), new("Covered", Numeric: true, Below: true), new("Coverage", Numeric: true, Below: true), new("Expected", Numeric: true),
                 ],
                 [.. report.Rows.Select(r => new TableRow(
                 [
