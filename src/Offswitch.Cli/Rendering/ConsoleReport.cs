@@ -6,47 +6,52 @@ namespace Offswitch.Cli;
 
 /// <summary>
 /// Draws a <see cref="ReportDocument"/> on the console: headings as rules, tables as Spectre tables (a column marked
-/// <see cref="Reporting.TableColumn.Below"/> goes under the previous one, so wide tables fit a terminal), charts as bar charts.
+/// <see cref="ReportColumn.Below"/> goes under the previous one, so wide tables fit a terminal), charts as bar charts.
 /// </summary>
 internal static class ConsoleReport
 {
     private static readonly Color[] SeriesColors = [Color.SteelBlue, Color.DarkOrange, Color.Green, Color.Purple];
 
-    public static void Write(ReportDocument document)
+    /// <summary>Draws the document on the process's console.</summary>
+    public static void Write(ReportDocument document) => Write(AnsiConsole.Console, document);
+
+    /// <summary>Draws the document on <paramref name="console"/>.</summary>
+    public static void Write(IAnsiConsole console, ReportDocument document)
     {
+        ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(document);
         foreach (var block in document.Blocks)
         {
             switch (block)
             {
                 case HeadingBlock { Level: <= 2 } heading:
-                    AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(heading.Text)}[/]").LeftJustified());
+                    console.Write(new Rule($"[bold]{Markup.Escape(heading.Text)}[/]").LeftJustified());
                     break;
                 case HeadingBlock heading:
-                    AnsiConsole.MarkupLine($"[bold]{Markup.Escape(heading.Text)}[/]");
+                    console.MarkupLine($"[bold]{Markup.Escape(heading.Text)}[/]");
                     break;
                 case TextBlock paragraph:
-                    AnsiConsole.MarkupLine(paragraph.Style == TextStyle.Note ? $"[grey]{Inlines(paragraph.Inlines)}[/]" : Inlines(paragraph.Inlines));
+                    console.MarkupLine(paragraph.Style == TextStyle.Note ? $"[grey]{Inlines(paragraph.Inlines)}[/]" : Inlines(paragraph.Inlines));
                     break;
                 case ListBlock list:
                     foreach (var item in list.Items)
                     {
-                        AnsiConsole.MarkupLine("• " + Inlines(item));
+                        console.MarkupLine("• " + Inlines(item));
                     }
 
                     break;
                 case TableBlock table:
-                    AnsiConsole.Write(Table(table));
+                    console.Write(Table(table));
                     break;
                 case ChartBlock { Bars: { Count: > 0 } bars } chart:
-                    AnsiConsole.Write(Chart(chart.Title, bars));
+                    console.Write(Chart(console, chart.Title, bars));
                     break;
                 case ChartBlock { TextLines: { } lines } chart:
                     // A text chart sits under its own heading: only its key is new.
-                    AnsiConsole.MarkupLine($"[grey]{Markup.Escape(chart.TextLegend ?? "")}[/]");
+                    console.MarkupLine($"[grey]{Markup.Escape(chart.TextLegend ?? "")}[/]");
                     foreach (var line in lines)
                     {
-                        AnsiConsole.WriteLine(line);
+                        console.WriteLine(line);
                     }
 
                     break;
@@ -97,15 +102,15 @@ internal static class ConsoleReport
         return table;
     }
 
-    private static string Cell(Reporting.TableCell cell)
+    private static string Cell(ReportCell cell)
     {
         var text = Markup.Escape(cell.Text);
         return (cell.Alert ? $"[red]{text}[/]" : text) + (cell.Control ? " [yellow](control)[/]" : "");
     }
 
-    private static IRenderable Chart(string title, IReadOnlyList<ChartBar> bars)
+    private static IRenderable Chart(IAnsiConsole console, string title, IReadOnlyList<ChartBar> bars)
     {
-        var chart = new BarChart().Width(Math.Min(100, Math.Max(60, AnsiConsole.Profile.Width))).Label($"[bold]{Markup.Escape(title)} (%)[/]").WithMaxValue(100);
+        var chart = new BarChart().Width(Math.Min(100, Math.Max(60, console.Profile.Width))).Label($"[bold]{Markup.Escape(title)} (%)[/]").WithMaxValue(100);
         foreach (var bar in bars)
         {
             chart.AddItem(Markup.Escape(Shorten(bar.Label)), bar.Percent, SeriesColors[bar.Series % SeriesColors.Length]);

@@ -20,11 +20,11 @@ public static class CalibrationSections
                     new("Measured", Numeric: true), new($"{level} CI", Below: true), new("True in CI"), new("z", Numeric: true, Below: true), new("Batches of", Numeric: true),
                     new("Batches", Numeric: true, Below: true), new("Covered", Numeric: true, Below: true), new("Coverage", Numeric: true, Below: true), new("Expected", Numeric: true),
                 ],
-                [.. report.Rows.Select(r => new TableRow(
+                [.. report.Rows.Select(r => new ReportRow(
                 [
                     r.Scenario, r.Condition, ReportFormat.TrueRate(r.TrueRate), ReportFormat.Count(r.Trials), ReportFormat.Count(r.N), ReportFormat.Count(r.K),
                     ReportFormat.Percent(r.Rate), ReportFormat.Interval(r.CiLow, r.CiHigh),
-                    r.Covered switch { true => "yes", false => new TableCell("no", Alert: true), null => "–" },
+                    r.Covered switch { true => "yes", false => new ReportCell("no", Alert: true), null => "–" },
                     r.StandardScore is { } z ? z.ToString("+0.00;−0.00;0.00", CultureInfo.InvariantCulture) : "–",
                     ReportFormat.Count(r.BatchSize), ReportFormat.Count(r.Batches), ReportFormat.Count(r.BatchesCovered), ReportFormat.Percent(r.Coverage), ReportFormat.Percent(r.ExpectedCoverage),
                 ]))]),
@@ -39,7 +39,7 @@ public static class CalibrationSections
 
         blocks.Add(new TableBlock(
             [new("Scenario"), new("Condition"), new("Outcomes (all trials)", Wrap: true), new("Model turns", Numeric: true), new("Turns with no parsable tool call", Numeric: true), new("Trials with one", Numeric: true)],
-            [.. report.Rows.Select(r => new TableRow(
+            [.. report.Rows.Select(r => new ReportRow(
             [
                 r.Scenario, r.Condition, string.Join(", ", r.Outcomes.Select(o => $"{o.Key} {o.Value}")),
                 ReportFormat.Count(r.AssistantTurns), ReportFormat.Count(r.TextOnlyTurns), ReportFormat.Count(r.TrialsWithTextTurns),

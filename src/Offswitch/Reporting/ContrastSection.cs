@@ -47,32 +47,32 @@ public static class ContrastSection
         }
     }
 
-    private static void Section(List<ReportBlock> blocks, string title, string note, IReadOnlyList<TableColumn> columns, IEnumerable<TableRow> rows)
+    private static void Section(List<ReportBlock> blocks, string title, string note, IReadOnlyList<ReportColumn> columns, IEnumerable<ReportRow> rows)
     {
         blocks.Add(new HeadingBlock(3, title));
         blocks.Add(new TextBlock(note, TextStyle.Note));
         blocks.Add(new TableBlock(columns, [.. rows]));
     }
 
-    private static readonly IReadOnlyList<TableColumn> GapColumns =
+    private static readonly IReadOnlyList<ReportColumn> GapColumns =
     [
         new("Contrast"), new("Model"), new("First"), new("n", Numeric: true), new("Mean", Numeric: true), new("Second"), new("n", Numeric: true),
         new("Mean", Numeric: true), new("Difference", Numeric: true), new("CI", Below: true), new("p (one-sided)", Numeric: true),
     ];
 
-    private static readonly IReadOnlyList<TableColumn> PairedColumns =
+    private static readonly IReadOnlyList<ReportColumn> PairedColumns =
     [
         new("Contrast"), new("Model"), new("Pairs", Numeric: true), new("k", Numeric: true), new("Rate", Numeric: true), new("CI", Below: true),
         new("Reverse", Numeric: true), new("Incomplete", Numeric: true), new("Chance", Numeric: true), new("p (one-sided)", Numeric: true), new("Significant (k needed)", Wrap: true),
     ];
 
-    private static readonly IReadOnlyList<TableColumn> StageColumns =
+    private static readonly IReadOnlyList<ReportColumn> StageColumns =
     [
         new("Condition"), new("Model"), new("Step"), new("n", Numeric: true), new("Reached", Numeric: true), new("Achieved", Numeric: true),
         new("Rate", Numeric: true), new("CI", Below: true), new("Refused", Numeric: true), new("Rate", Numeric: true), new("CI", Below: true),
     ];
 
-    private static readonly IReadOnlyList<TableColumn> ScoreColumns =
+    private static readonly IReadOnlyList<ReportColumn> ScoreColumns =
     [
         new("Condition"), new("Model"), new("Score"), new("n", Numeric: true), new("k", Numeric: true), new("Rate", Numeric: true), new("CI", Below: true),
     ];
@@ -97,7 +97,7 @@ public static class ContrastSection
     private static string ScoresNote(string intervalLabel) =>
         $"Share of the counted trials that have the score (e.g. \"fabricated\": trials with at least one finding reported as a success) where it is 1, with a {intervalLabel} interval.";
 
-    private static TableRow GapRow(ScoreGap g) => new(
+    private static ReportRow GapRow(ScoreGap g) => new(
     [
         g.Name,
         ReportSections.Model(g.Model, g.IsControl),
@@ -112,7 +112,7 @@ public static class ContrastSection
         ReportFormat.PValue(g.PValue),
     ], g.IsControl);
 
-    private static TableRow PairedRow(PairedChoiceTest t) => new(
+    private static ReportRow PairedRow(PairedChoiceTest t) => new(
     [
         $"{t.Name}: {t.Condition1} → {t.Condition2}",
         ReportSections.Model(t.Model, t.IsControl),
@@ -127,7 +127,7 @@ public static class ContrastSection
         string.Create(CultureInfo.InvariantCulture, $"{(t.Significant ? "yes" : "no")} at α = {t.Alpha} ({(t.CriticalK is { } c ? $"≥ {c} of {t.N}" : "none possible")})"),
     ], t.IsControl);
 
-    private static TableRow StageRow(StageRate r) => new(
+    private static ReportRow StageRow(StageRate r) => new(
     [
         r.Condition,
         ReportSections.Model(r.Model, r.IsControl),
@@ -142,7 +142,7 @@ public static class ContrastSection
         ReportFormat.Interval(r.RefusedLow, r.RefusedHigh),
     ], r.IsControl);
 
-    private static TableRow ScoreRow(StageRate r) => new(
+    private static ReportRow ScoreRow(StageRate r) => new(
     [
         r.Condition,
         ReportSections.Model(r.Model, r.IsControl),

@@ -24,8 +24,8 @@ public static class ConversationSection
         blocks.Add(new HeadingBlock(3, Title));
         blocks.Add(new TextBlock(Note(pairs, ReportFormat.IntervalLabel(report)), TextStyle.Note));
         blocks.Add(new TableBlock(
-            [.. Headers(ReportFormat.LevelLabel(report)).Select((h, i) => new TableColumn(h, Numeric: i == 2 || i >= 7, Wrap: i is 3 or 4 or 6))],
-            [.. pairs.Select(p => new TableRow([.. Row(p).Select(c => (TableCell)c)], p.IsControl))]));
+            [.. Headers(ReportFormat.LevelLabel(report)).Select((h, i) => new ReportColumn(h, Numeric: i == 2 || i >= 7, Wrap: i is 3 or 4 or 6))],
+            [.. pairs.Select(p => new ReportRow([.. Row(p).Select(c => (ReportCell)c)], p.IsControl))]));
         foreach (var (pair, index) in pairs.Select((p, i) => (p, i + 1)))
         {
             blocks.Add(new HeadingBlock(4, ChartTitle(pair)));
@@ -41,8 +41,8 @@ public static class ConversationSection
     }
 
     private static TableBlock Lexicon(ConversationPair pair, bool emoji) => new(
-        [.. LexiconHeaders(emoji).Select((h, i) => new TableColumn(h, Numeric: i > 0))],
-        [.. (emoji ? pair.Emoji : pair.Words).Select(use => new TableRow([.. LexiconRow(use).Select(c => (TableCell)c)], pair.IsControl))],
+        [.. LexiconHeaders(emoji).Select((h, i) => new ReportColumn(h, Numeric: i > 0))],
+        [.. (emoji ? pair.Emoji : pair.Words).Select(use => new ReportRow([.. LexiconRow(use).Select(c => (ReportCell)c)], pair.IsControl))],
         LexiconTitle(pair, emoji));
 
     /// <summary>How to read the section.</summary>

@@ -105,7 +105,7 @@ public static class HtmlReport
             for (var i = 0; i < row.Cells.Count; i++)
             {
                 var cell = row.Cells[i];
-                var column = i < table.Columns.Count ? table.Columns[i] : new TableColumn("");
+                var column = i < table.Columns.Count ? table.Columns[i] : new ReportColumn("");
                 html.Append(column.Numeric ? "<td class=\"num\">" : column.Wrap ? "<td class=\"wrap\">" : "<td>");
                 html.Append(cell.Alert ? $"<strong>{E(cell.Text)}</strong>" : E(cell.Text)).Append(cell.Control ? ControlTag : "").Append("</td>");
             }

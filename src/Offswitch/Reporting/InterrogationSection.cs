@@ -27,7 +27,7 @@ public static class InterrogationSection
                 new("Confession rate", Numeric: true), new("CI", Below: true), new("Ever admitted (trials)", Numeric: true), new("CI", Below: true),
                 new("Denies", Numeric: true), new("Evades", Numeric: true), new("Agreement", Numeric: true), new("Hint admits", Numeric: true), new("Hint denies", Numeric: true, Below: true),
             ],
-            [.. interrogation.Cells.Concat(interrogation.Models).Select(row => new TableRow(
+            [.. interrogation.Cells.Concat(interrogation.Models).Select(row => new ReportRow(
                 [
                     row.Scenario ?? "all", row.Condition ?? "all", ReportSections.Model(row.Model, row.IsControl),
                     ReportFormat.Count(row.Trials), ReportFormat.Count(row.Answers), ReportFormat.Count(row.Labelled),

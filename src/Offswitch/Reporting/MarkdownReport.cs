@@ -90,7 +90,7 @@ public static class MarkdownReport
         text.Append('\n');
     }
 
-    private static string Cell(TableCell cell)
+    private static string Cell(ReportCell cell)
     {
         var text = Escape(cell.Text) + (cell.Control ? " (control)" : "");
         return cell.Alert ? $"**{text}**" : text;

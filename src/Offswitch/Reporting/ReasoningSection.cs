@@ -86,9 +86,9 @@ public static class ReasoningSection
         // On a terminal each rate's interval goes under it, and κ's interval under κ.
         int[] below = [4, 5, 7, 8, 15];
         blocks.Add(new TableBlock(
-            [.. headers.Select((h, i) => new TableColumn(h, Numeric: i >= 3 && i != 5 && i != 8 && i != 15, Below: below.Contains(i)))],
-            [.. Rows(reasoning).Select((row, i) => new TableRow(
-                [.. row.Select((text, column) => column == 2 ? ReportSections.Model(text, reasoning.Cells[i].IsControl) : new TableCell(text))],
+            [.. headers.Select((h, i) => new ReportColumn(h, Numeric: i >= 3 && i != 5 && i != 8 && i != 15, Below: below.Contains(i)))],
+            [.. Rows(reasoning).Select((row, i) => new ReportRow(
+                [.. row.Select((text, column) => column == 2 ? ReportSections.Model(text, reasoning.Cells[i].IsControl) : new ReportCell(text))],
                 reasoning.Cells[i].IsControl))]));
     }
 

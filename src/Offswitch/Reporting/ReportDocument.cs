@@ -79,23 +79,23 @@ public sealed record Inline(InlineKind Kind, string Value)
 /// On a narrow output (the console) this column is shown under the previous one, in the same cell — e.g. an interval
 /// under its rate — so that a wide table still fits a terminal. Wide outputs ignore it.
 /// </param>
-public sealed record TableColumn(string Header, bool Numeric = false, bool Wrap = false, bool Below = false);
+public sealed record ReportColumn(string Header, bool Numeric = false, bool Wrap = false, bool Below = false);
 
 /// <summary>A table cell.</summary>
 /// <param name="Text">Its text, raw.</param>
 /// <param name="Alert">A value the reader must not miss (e.g. a true rate outside its interval).</param>
 /// <param name="Control">The cell names a scripted control (its row's model): renderers add the control mark.</param>
-public sealed record TableCell(string Text, bool Alert = false, bool Control = false)
+public sealed record ReportCell(string Text, bool Alert = false, bool Control = false)
 {
     /// <summary>A plain cell.</summary>
-    public static implicit operator TableCell(string text) => new(text);
+    public static implicit operator ReportCell(string text) => new(text);
 }
 
 /// <summary>A table row; <paramref name="IsControl"/> rows come from scripted controls and are shaded where the format allows.</summary>
-public sealed record TableRow(IReadOnlyList<TableCell> Cells, bool IsControl = false);
+public sealed record ReportRow(IReadOnlyList<ReportCell> Cells, bool IsControl = false);
 
 /// <summary>A table, with an optional title line and a caption under it.</summary>
-public sealed record TableBlock(IReadOnlyList<TableColumn> Columns, IReadOnlyList<TableRow> Rows, string? Title = null) : ReportBlock;
+public sealed record TableBlock(IReadOnlyList<ReportColumn> Columns, IReadOnlyList<ReportRow> Rows, string? Title = null) : ReportBlock;
 
 /// <summary>One bar of a chart drawn as text (the console).</summary>
 /// <param name="Label">What the bar is.</param>

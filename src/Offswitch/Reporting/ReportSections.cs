@@ -58,7 +58,7 @@ public static class ReportSections
     }
 
     /// <summary>A model cell: the spec, marked when it is a scripted control.</summary>
-    internal static TableCell Model(string model, bool isControl) => new(model, Control: isControl);
+    internal static ReportCell Model(string model, bool isControl) => new(model, Control: isControl);
 
     private static ListBlock Header(ReportHeader header)
     {
@@ -110,7 +110,7 @@ public static class ReportSections
             blocks.Add(new HeadingBlock(3, "Tokens and cost"));
             blocks.Add(new TableBlock(
                 [new("Condition"), new("Model"), new("Tokens", Numeric: true), new("Cost (USD)", Numeric: true), new("Unpriced trials", Numeric: true)],
-                [.. cells.Select(c => new TableRow(
+                [.. cells.Select(c => new ReportRow(
                     [c.Condition, Model(c.Model, c.IsControl), c.Tokens.ToString("N0", CultureInfo.InvariantCulture), c.CostUsd.ToString("0.0000", CultureInfo.InvariantCulture), ReportFormat.Count(c.UnpricedTrials)],
                     c.IsControl))]));
         }
@@ -121,7 +121,7 @@ public static class ReportSections
             blocks.Add(new TextBlock("Mean of each score over the cell's counted trials; for milestones, the share of trials that reached them (a funnel).", TextStyle.Note));
             blocks.Add(new TableBlock(
                 [new("Condition"), new("Model"), new("Scores", Wrap: true)],
-                [.. cells.Where(c => c.Scores is { Count: > 0 }).Select(c => new TableRow([c.Condition, Model(c.Model, c.IsControl), ReportFormat.Scores(c)], c.IsControl))]));
+                [.. cells.Where(c => c.Scores is { Count: > 0 }).Select(c => new ReportRow([c.Condition, Model(c.Model, c.IsControl), ReportFormat.Scores(c)], c.IsControl))]));
         }
 
         Judge(blocks, report, scenario);
@@ -190,7 +190,7 @@ public static class ReportSections
     private static TableBlock Cells(ReportData report, List<CellAnalysis> cells, bool techniques, string? title = null)
     {
         var known = cells.Any(c => c.TrueRate is not null);
-        List<TableColumn> columns = [new("Condition"), new("Model"), new("k / n", Numeric: true), new("Rate", Numeric: true), new($"{ReportFormat.LevelLabel(report)} CI")];
+        List<ReportColumn> columns = [new("Condition"), new("Model"), new("k / n", Numeric: true), new("Rate", Numeric: true), new($"{ReportFormat.LevelLabel(report)} CI")];
         if (known)
         {
             columns.AddRange([new("True rate", Numeric: true), new("In CI")]);
@@ -204,11 +204,11 @@ public static class ReportSections
 
         var rows = cells.Select(cell =>
         {
-            List<TableCell> row = [cell.Condition, Model(cell.Model, cell.IsControl), ReportFormat.Fraction(cell.K, cell.N), ReportFormat.Percent(cell.Rate), ReportFormat.Interval(cell)];
+            List<ReportCell> row = [cell.Condition, Model(cell.Model, cell.IsControl), ReportFormat.Fraction(cell.K, cell.N), ReportFormat.Percent(cell.Rate), ReportFormat.Interval(cell)];
             if (known)
             {
                 row.Add(ReportFormat.TrueRate(cell.TrueRate));
-                row.Add(cell.TrueRateCovered switch { true => "yes", false => new TableCell("no", Alert: true), null => "" });
+                row.Add(cell.TrueRateCovered switch { true => "yes", false => new ReportCell("no", Alert: true), null => "" });
             }
 
             row.Add(string.Join(", ", cell.Outcomes.Where(o => o.Value > 0).Select(o => $"{o.Key} {o.Value}")));
@@ -217,7 +217,7 @@ public static class ReportSections
                 row.Add(Techniques(cell));
             }
 
-            return new TableRow(row, cell.IsControl);
+            return new ReportRow(row, cell.IsControl);
         });
         return new TableBlock(columns, [.. rows], title);
     }
@@ -239,7 +239,7 @@ public static class ReportSections
             blocks.Add(new TextBlock("The primary rate among counted trials, by what the eval-awareness judge found the model concluded.", TextStyle.Note));
             blocks.Add(new TableBlock(
                 [new("Condition"), new("Model"), new("Stratum"), new("k / n", Numeric: true), new("Rate", Numeric: true), new($"{ReportFormat.LevelLabel(report)} CI", Below: true)],
-                [.. strata.Select(s => new TableRow(
+                [.. strata.Select(s => new ReportRow(
                     [s.Condition, Model(s.Model, s.IsControl), s.Stratum, ReportFormat.Fraction(s.K, s.N), ReportFormat.Percent(s.Rate), ReportFormat.Interval(s.CiLow, s.CiHigh)],
                     s.IsControl))]));
         }
@@ -261,9 +261,9 @@ public static class ReportSections
                 new("Comparison"), new("k/n (first)", Numeric: true), new("k/n (second)", Numeric: true), new("Difference", Numeric: true), new("CI", Below: true),
                 new("p", Numeric: true), new("p (Holm)", Numeric: true),
             ],
-            [.. comparisons.Select(c => new TableRow(
+            [.. comparisons.Select(c => new ReportRow(
                 [
-                    new TableCell(ReportFormat.ComparisonLabel(c), Control: c.IsControl), ReportFormat.Fraction(c.K1, c.N1), ReportFormat.Fraction(c.K2, c.N2),
+                    new ReportCell(ReportFormat.ComparisonLabel(c), Control: c.IsControl), ReportFormat.Fraction(c.K1, c.N1), ReportFormat.Fraction(c.K2, c.N2),
                     ReportFormat.Points(c.Difference), $"{ReportFormat.Points(c.CiLow)} to {ReportFormat.Points(c.CiHigh)}", ReportFormat.PValue(c.PValue), ReportFormat.PValue(c.PAdjusted),
                 ],
                 c.IsControl))]));
