@@ -258,7 +258,7 @@ internal static class LoadBenchmarks
         {
             await using var store = await SqliteResultStore.OpenAsync(Path.Combine(directory.FullName, "bench.db"), cancellationToken: cancellationToken);
             var plan = new ExperimentSpec { Scenario = scenario.Name, Models = ["bench/zero-latency"], Conditions = [scenario.BaselineCondition], Trials = 1 }
-                .Freeze(name => name == scenario.Name ? scenario : null, [scenario.Name]).Plan;
+                .Freeze(new ScenarioCatalog([scenario])).Plan;
             var runId = await store.BeginRunAsync(plan, "bench", cancellationToken);
             var index = 0;
 
@@ -325,7 +325,7 @@ internal static class LoadBenchmarks
         {
             await using var store = await SqliteResultStore.OpenAsync(Path.Combine(directory.FullName, "load.db"), cancellationToken: cancellationToken);
             var (plan, _) = new ExperimentSpec { Scenario = scenario.Name, Models = [model], Conditions = [scenario.BaselineCondition], Trials = options.Trials }
-                .Freeze(name => name == scenario.Name ? scenario : null, [scenario.Name]);
+                .Freeze(new ScenarioCatalog([scenario]));
             var runner = new ExperimentRunner(store, new TrialExecutor(sandboxes), models.Bind(plan, scenario).Models);
 
             GC.Collect();

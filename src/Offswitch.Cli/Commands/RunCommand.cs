@@ -184,7 +184,7 @@ internal sealed class RunCommand(ScenarioCatalog scenarios, ModelSetup models, S
             throw new InvalidInputException($"--request-timeout must be a positive number of seconds (got {settings.RequestTimeout}).");
         }
 
-        var (plan, scenario) = spec.Freeze(scenarios.Find, scenarios.Names);
+        var (plan, scenario) = spec.Freeze(scenarios);
         var prices = PriceTable.Load(settings.Prices);
         var rateLimits = models.Configure(concurrency, TimeSpan.FromSeconds(settings.RequestTimeout));
         if (plan.Judge is { } judge)

@@ -30,13 +30,12 @@ public sealed record ExperimentSpec
     /// <summary>
     /// Checks the spec against the scenario catalog and freezes it into a plan.
     /// </summary>
-    /// <param name="findScenario">Looks a scenario up by name; null when unknown.</param>
-    /// <param name="knownScenarios">Names listed in the error message for an unknown scenario.</param>
+    /// <param name="scenarios">The scenarios the spec may name.</param>
     /// <exception cref="InvalidInputException">Anything the user must fix, with the fix in the message.</exception>
-    public (ExperimentPlan Plan, IScenario Scenario) Freeze(Func<string, IScenario?> findScenario, IEnumerable<string> knownScenarios)
+    public (ExperimentPlan Plan, IScenario Scenario) Freeze(ScenarioCatalog scenarios)
     {
-        var scenario = findScenario(Scenario)
-            ?? throw new InvalidInputException($"Unknown scenario '{Scenario}'. Known scenarios: {string.Join(", ", knownScenarios)}. See `offswitch list scenarios`.");
+        ArgumentNullException.ThrowIfNull(scenarios);
+        var scenario = scenarios.Require(Scenario);
 
         if (Models.Count == 0)
         {

@@ -8,7 +8,7 @@ public sealed class ScenarioOptionsTests
 {
     private static (ExperimentPlan Plan, IScenario Scenario) Freeze(string scenario, IReadOnlyList<string> conditions, Dictionary<string, string> options) =>
         new ExperimentSpec { Scenario = scenario, Models = ["reference/comply"], Conditions = conditions, ScenarioOptions = options }
-            .Freeze(ScenarioCatalog.Default.Find, ScenarioCatalog.Default.All.Select(s => s.Name));
+            .Freeze(ScenarioCatalog.Default);
 
     [Fact]
     public void Check_UndeclaredName_RefusedWithTheNamesTheScenarioTakes()
