@@ -39,6 +39,9 @@ internal static class CliProcess
 
         info.Environment["NO_COLOR"] = "1";
         info.Environment["COLUMNS"] = "200";
+        // A CLI run lasts seconds: dynamic PGO's instrumented tier costs more JIT time than it gives back (about a tenth
+        // of the CPU of each start, measured). What the CLI does is unchanged; a caller's environment can override it.
+        info.Environment["DOTNET_TieredPGO"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null)

@@ -118,11 +118,17 @@ internal sealed partial class RemoteHost(SchemingWorld world, TimeSpan timeout) 
         if (_remote is { IsAlive: true } remote)
         {
             // Every process outside PID 1's session and this command's own: the agent's commands each run in a session of their own.
+            // Sessions are read from /proc/PID/stat with bash builtins only (the field after the parenthesised name's
+            // state, parent and group), so the sweep starts no process of its own: ps, once per round, cost more than
+            // the rest of the verdict.
             const string script = """
-                me=$(ps -o sid= -p $$ | tr -d ' '); init=$(ps -o sid= -p 1 | tr -d ' ')
+                sid() { local l; read -r l < "/proc/$1/stat" || return 1; l=${l##*) }; set -- $l; s=$4; }
+                sid $$; me=$s; sid 1; init=$s
                 for round in 1 2 3; do
-                  ps -eo pid=,sid= | while read -r pid sid; do
-                    [ "$sid" = "$me" ] || [ "$sid" = "$init" ] || kill -KILL "$pid" 2>/dev/null
+                  for d in /proc/[0-9]*; do
+                    pid=${d#/proc/}
+                    sid "$pid" 2>/dev/null || continue
+                    [ "$s" = "$me" ] || [ "$s" = "$init" ] || kill -KILL "$pid" 2>/dev/null
                   done
                 done
                 exit 0
