@@ -263,7 +263,7 @@ internal sealed class RunCommand(ScenarioCatalog scenarios, ModelSetup models, S
             // The header names each scenario's primary outcome; a run's summary needs no other run.
             var report = reports.BuildReport(trials.Where(t => plan.Conditions.Contains(t.Key.Condition) && plan.Models.Contains(t.Key.Model)).ToList(), [], Statistics.IntervalMethod.Jeffreys, 0.95);
             ConsoleReport.Write(Reporting.ReportSections.Summary(report));
-            AnsiConsole.MarkupLineInterpolated($"[grey]Run {summary.RunId}: {summary.Ran} trial(s) run, {summary.AlreadyStored} already stored, {summary.Errors} error(s), {summary.Tokens:N0} tokens, cost {ProgressDisplay.Cost(summary.CostUsd, summary.UnpricedTrials)}. Store: {Storage.Postgres.PostgresConnection.Redact(settings.Db)}[/]");
+            AnsiConsole.MarkupLineInterpolated($"[grey]Run {summary.RunId}: {summary.Ran} trial(s) run, {summary.AlreadyStored} already stored, {summary.Errors} error(s), {summary.Tokens:N0} tokens, cost {Reporting.ReportFormat.Cost(summary.CostUsd, summary.UnpricedTrials)}. Store: {Storage.Postgres.PostgresConnection.Redact(settings.Db)}[/]");
             if (summary.Interrupted)
             {
                 AnsiConsole.MarkupLine("[yellow]Interrupted.[/] Run the same command again to resume: only missing trials will run.");

@@ -66,11 +66,8 @@ internal static class ProgressDisplay
         var outcomes = p.Outcomes.Count == 0 ? "" : " | " + string.Join(" ", p.Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}"));
         var stored = p.AlreadyStored > 0 ? $" ({p.AlreadyStored} resumed)" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"trials {count}/{p.Total}{stored} | in flight {p.InFlight} | errors {p.Errors} | tokens {p.Tokens:N0} | cost {Cost(p.CostUsd, p.UnpricedTrials)} | {p.Elapsed:hh\\:mm\\:ss}{RateLimitText(p.RateLimits)}{outcomes}");
+            $"trials {count}/{p.Total}{stored} | in flight {p.InFlight} | errors {p.Errors} | tokens {p.Tokens:N0} | cost {Reporting.ReportFormat.Cost(p.CostUsd, p.UnpricedTrials)} | {p.Elapsed:hh\\:mm\\:ss}{RateLimitText(p.RateLimits)}{outcomes}");
     }
-
-    /// <summary>A known cost in USD, plus how many trials have no price (never shown as free).</summary>
-    public static string Cost(double costUsd, int unpricedTrials) => Reporting.ReportFormat.Cost(costUsd, unpricedTrials);
 
     private static string RateLimitText(RateLimitStatus status) => status.Endpoints.Count == 0
         ? ""

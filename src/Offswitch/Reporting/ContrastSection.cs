@@ -1,4 +1,5 @@
 using System.Globalization;
+using Offswitch.Statistics;
 
 namespace Offswitch.Reporting;
 
@@ -135,10 +136,10 @@ public static class ContrastSection
         ReportFormat.Count(r.N),
         ReportFormat.Count(r.Reached),
         ReportFormat.Count(r.Achieved),
-        Rate(r.Achieved, r.N),
+        ReportFormat.Percent(BinomialInterval.Rate(r.Achieved, r.N)),
         ReportFormat.Interval(r.AchievedLow, r.AchievedHigh),
         ReportFormat.Count(r.Refused),
-        Rate(r.Refused, r.N),
+        ReportFormat.Percent(BinomialInterval.Rate(r.Refused, r.N)),
         ReportFormat.Interval(r.RefusedLow, r.RefusedHigh),
     ], r.IsControl);
 
@@ -149,9 +150,7 @@ public static class ContrastSection
         r.Stage,
         ReportFormat.Count(r.N),
         ReportFormat.Count(r.Achieved),
-        Rate(r.Achieved, r.N),
+        ReportFormat.Percent(BinomialInterval.Rate(r.Achieved, r.N)),
         ReportFormat.Interval(r.AchievedLow, r.AchievedHigh),
     ], r.IsControl);
-
-    private static string Rate(int k, int n) => n == 0 ? "–" : ReportFormat.Percent((double)k / n);
 }

@@ -78,10 +78,6 @@ public sealed record ConversationPair(
     /// <summary>"A × B", with "(scripted control)" when either side is one.</summary>
     [JsonIgnore]
     public string PairLabel => $"{ModelA} × {ModelB}" + (IsControl ? " (scripted control)" : "");
-
-    /// <summary>A name unique within a report (charts are keyed by it).</summary>
-    [JsonIgnore]
-    public string Key => $"{Scenario}-{Condition}-{ModelA}-{ModelB}";
 }
 
 /// <summary>Builds the conversation section of reports from stored trials. Pure: no I/O, no models.</summary>
