@@ -260,8 +260,7 @@ internal sealed class RunCommand(ScenarioCatalog scenarios, ModelSetup models, S
                 progress => runner.RunAsync(plan, scenario, options, progress, stopScheduling.Token, abandon.Token));
 
             var trials = await store.TrialSummariesAsync(new Storage.TrialQuery(ConfigurationId: summary.ConfigurationId), CancellationToken.None);
-            // The header names each scenario's primary outcome; a run's summary needs no other run.
-            var report = reports.BuildReport(trials.Where(t => plan.Conditions.Contains(t.Key.Condition) && plan.Models.Contains(t.Key.Model)).ToList(), [], Statistics.IntervalMethod.Jeffreys, 0.95);
+            var report = reports.Summarize(trials.Where(t => plan.Conditions.Contains(t.Key.Condition) && plan.Models.Contains(t.Key.Model)).ToList());
             ConsoleReport.Write(Reporting.ReportSections.Summary(report));
             AnsiConsole.MarkupLineInterpolated($"[grey]Run {summary.RunId}: {summary.Ran} trial(s) run, {summary.AlreadyStored} already stored, {summary.Errors} error(s), {summary.Tokens:N0} tokens, cost {Reporting.ReportFormat.Cost(summary.CostUsd, summary.UnpricedTrials)}. Store: {Storage.Postgres.PostgresConnection.Redact(settings.Db)}[/]");
             if (summary.Interrupted)

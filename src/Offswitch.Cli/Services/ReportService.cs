@@ -8,9 +8,13 @@ namespace Offswitch.Cli.Services;
 /// <summary>Analyses and reports of stored trials, laid out by the registered scenarios, with a model organism's known rates.</summary>
 internal sealed class ReportService(ScenarioCatalog scenarios)
 {
-    /// <summary>Cell analyses of <paramref name="trials"/> (what `run` prints at its end and the viewer shows).</summary>
+    /// <summary>Cell analyses of <paramref name="trials"/> (what the viewer shows).</summary>
     public ReportData Analyze(IReadOnlyList<TrialSummary> trials) =>
         Analysis.Analyze(trials, Layout).WithTrueRates(KnownRate);
+
+    /// <summary>What `run` prints at its end: the cells of its trials with the header that names each scenario's primary outcome.</summary>
+    public ReportData Summarize(IReadOnlyList<TrialSummary> trials) =>
+        ReportBuilder.Summarize(trials, [], Layout).WithTrueRates(KnownRate);
 
     /// <summary>The full report of `offswitch report`: header, cells, comparisons and every scenario's own sections.</summary>
     public ReportData BuildReport(IReadOnlyList<TrialSummary> trials, IReadOnlyList<RunRecord> runs, Statistics.IntervalMethod method, double level) =>

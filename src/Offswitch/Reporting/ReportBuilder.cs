@@ -114,7 +114,7 @@ public static class ReportBuilder
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(scenarioLookup);
 
-        var data = Analysis.Analyze(trials, scenarioLookup, method, level);
+        var data = Summarize(trials, runs, scenarioLookup, method, level);
         var comparisons = Compare(data.Cells, scenarioLookup, level);
         var gaps = ScoreGapAnalysis.Analyze(trials, scenarioLookup, level);
         var paired = PairedChoiceAnalysis.Analyze(trials, scenarioLookup, method, level);
@@ -123,7 +123,6 @@ public static class ReportBuilder
         var rates = StageRateAnalysis.Scores(trials, data.Cells, scenarioLookup, method, level);
         return data with
         {
-            Header = Header(data, trials, runs, scenarioLookup),
             Comparisons = comparisons,
             Correction = "holm",
             ScoreGaps = gaps.Count == 0 ? null : gaps,
@@ -132,6 +131,24 @@ public static class ReportBuilder
             StageRates = stages.Count == 0 ? null : stages,
             ScoreRates = rates.Count == 0 ? null : rates,
         };
+    }
+
+    /// <summary>
+    /// The cells (see <see cref="Analysis.Analyze"/>) and the header, without the comparisons and contrasts: what a run
+    /// prints when it ends (<see cref="ReportSections.Summary"/>).
+    /// </summary>
+    public static ReportData Summarize(
+        IReadOnlyList<TrialSummary> trials,
+        IReadOnlyList<RunRecord> runs,
+        Func<string, ScenarioLayout?> scenarioLookup,
+        IntervalMethod method = IntervalMethod.Jeffreys,
+        double level = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(scenarioLookup);
+        var data = Analysis.Analyze(trials, scenarioLookup, method, level);
+        return data with { Header = Header(data, trials, runs, scenarioLookup) };
     }
 
     /// <summary>
