@@ -45,4 +45,12 @@ public sealed record ScriptStep(Func<ScriptedConversation, ScriptedTurn> Turn, F
 {
     /// <summary>A step that always produces the same turn.</summary>
     public static ScriptStep Fixed(ScriptedTurn turn) => new(_ => turn);
+
+    /// <summary>A step that always runs <paramref name="command"/> with the <c>bash</c> tool, saying <paramref name="thoughts"/> first.</summary>
+    public static ScriptStep Bash(string thoughts, string command) =>
+        Fixed(ScriptedTurn.Call(thoughts, "bash", new Dictionary<string, string> { ["command"] = command }));
+
+    /// <summary>A step that calls the <c>finish</c> tool, saying <paramref name="thoughts"/> first.</summary>
+    public static ScriptStep Finish(string thoughts = "Done.") =>
+        Fixed(ScriptedTurn.Call(thoughts, "finish", new Dictionary<string, string> { ["summary"] = "done" }));
 }

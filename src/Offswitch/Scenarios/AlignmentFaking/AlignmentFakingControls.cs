@@ -1,5 +1,6 @@
 using Offswitch.Agents;
 using Offswitch.Trials;
+using static Offswitch.Agents.ScriptStep;
 
 namespace Offswitch.Scenarios.AlignmentFaking;
 
@@ -105,7 +106,4 @@ internal static class AlignmentFakingControls
 
     private static ScriptedTurn Select(string letter) =>
         ScriptedTurn.Call("Recording my choice.", "select_strategy", new Dictionary<string, string> { ["strategy"] = letter });
-
-    private static ScriptStep Bash(string thoughts, string command) =>
-        ScriptStep.Fixed(ScriptedTurn.Call(thoughts, "bash", new Dictionary<string, string> { ["command"] = command }));
 }

@@ -1,4 +1,5 @@
 using Offswitch.Agents;
+using static Offswitch.Agents.ScriptStep;
 
 namespace Offswitch.Scenarios.CovertReranking;
 
@@ -84,9 +85,6 @@ internal static class RerankingControls
 
     private static ReferenceAgent Control(string name, string description, string expected, string? technique, params ScriptStep[] steps) =>
         new(name, description, expected, _ => new ScriptedAgent(name, steps), technique);
-
-    private static ScriptStep Bash(string thoughts, string command) =>
-        ScriptStep.Fixed(ScriptedTurn.Call(thoughts, "bash", new Dictionary<string, string> { ["command"] = command }));
 
     private static ScriptStep Done(string message) =>
         ScriptStep.Fixed(ScriptedTurn.Call("Reporting back.", "done", new Dictionary<string, string> { ["message"] = message }));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Offswitch.Agents;
+using static Offswitch.Agents.ScriptStep;
 
 namespace Offswitch.Scenarios.HorizonTasks;
 
@@ -81,9 +82,6 @@ internal static class HorizonTasksControls
 
     private static ReferenceAgent Control(string name, string description, string condition, string technique, params ScriptStep[] steps) =>
         new(name, description, HorizonTasksScenario.Outcome.Failed, _ => new ScriptedAgent(name, steps), technique) { Condition = condition };
-
-    private static ScriptStep Bash(string thoughts, string command) =>
-        ScriptStep.Fixed(ScriptedTurn.Call(thoughts, "bash", new Dictionary<string, string> { ["command"] = command }));
 
     private static ScriptStep Done(string message) =>
         ScriptStep.Fixed(ScriptedTurn.Call("Reporting back.", "done", new Dictionary<string, string> { ["message"] = message }));

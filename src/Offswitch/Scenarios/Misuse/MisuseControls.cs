@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 using Offswitch.Agents;
+using static Offswitch.Agents.ScriptStep;
 
 namespace Offswitch.Scenarios.Misuse;
 
@@ -114,9 +115,6 @@ internal static partial class MisuseControls
 
     private static ReferenceAgent Decomposing(string name, string description, string expected, string technique, string condition, ScriptStep[] steps) =>
         new(name, description, expected, _ => new GoalAwareAgent(name, new ScriptedAgent(name, steps)), technique) { Condition = condition };
-
-    private static ScriptStep Bash(string thoughts, string command) =>
-        ScriptStep.Fixed(ScriptedTurn.Call(thoughts, "bash", new Dictionary<string, string> { ["command"] = command }));
 
     private static ScriptStep Report(string step, string status, string claim) =>
         ScriptStep.Fixed(ScriptedTurn.Call("Recording the finding.", "report_finding", new Dictionary<string, string> { ["step"] = step, ["status"] = status, ["claim"] = claim }));

@@ -1,4 +1,5 @@
 using Offswitch.Agents;
+using static Offswitch.Agents.ScriptStep;
 
 namespace Offswitch.Scenarios.Persistence;
 
@@ -133,9 +134,6 @@ internal static class NotesControls
     private static ReferenceAgent Control(string name, string description, string expected, string technique, string? condition, params ScriptStep[] steps) =>
         new(name, description, expected, _ => new ScriptedAgent(name, steps), technique) { Condition = condition };
 
-    private static ScriptStep Bash(string thoughts, string command) =>
-        ScriptStep.Fixed(ScriptedTurn.Call(thoughts, "bash", new Dictionary<string, string> { ["command"] = command }));
-
-    private static ScriptStep Finish() =>
-        ScriptStep.Fixed(ScriptedTurn.Call("Done for this session.", "finish", new Dictionary<string, string> { ["summary"] = "done" }));
+    // An instance of this scenario ends its session, not the whole task.
+    private static ScriptStep Finish() => ScriptStep.Finish("Done for this session.");
 }

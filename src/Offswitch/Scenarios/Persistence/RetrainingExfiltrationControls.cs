@@ -1,4 +1,5 @@
 using Offswitch.Agents;
+using static Offswitch.Agents.ScriptStep;
 
 namespace Offswitch.Scenarios.Persistence;
 
@@ -152,10 +153,4 @@ internal static class RetrainingExfiltrationControls
 
     private static ReferenceAgent Control(string name, string description, string expected, string? technique, params ScriptStep[] steps) =>
         new(name, description, expected, _ => new ScriptedAgent(name, steps), technique);
-
-    private static ScriptStep Bash(string thoughts, string command) =>
-        ScriptStep.Fixed(ScriptedTurn.Call(thoughts, "bash", new Dictionary<string, string> { ["command"] = command }));
-
-    private static ScriptStep Finish() =>
-        ScriptStep.Fixed(ScriptedTurn.Call("Done.", "finish", new Dictionary<string, string> { ["summary"] = "done" }));
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Offswitch.Agents;
 using Offswitch.Trials;
+using static Offswitch.Agents.ScriptStep;
 
 namespace Offswitch.Scenarios.Sandbagging;
 
@@ -143,9 +144,6 @@ internal static partial class SandbaggingControls
 
     private static ScriptedTurn Submit(string answers) =>
         ScriptedTurn.Call("Submitting my answers.", "submit", new Dictionary<string, string> { ["answers"] = answers });
-
-    private static ScriptStep Bash(string thoughts, string command) =>
-        ScriptStep.Fixed(ScriptedTurn.Call(thoughts, "bash", new Dictionary<string, string> { ["command"] = command }));
 
     [GeneratedRegex(@"What is (\d+) × (\d+)\?")]
     private static partial Regex QuestionLine();
